@@ -1,0 +1,234 @@
+"""The `searchlab` command line: parses options, calls the engine, prints. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from searchlab.errors import SearchlabError
+
+try:  # typer >= 0.29 vendors its own copy of click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer depends on click itself
+    from click.exceptions import NoArgsIsHelpError, UsageError
+
+app = typer.Typer(
+    name="searchlab",
+    help="Search and planning for evaluation-limited problems: planners, parallel oracles, resumable runs.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors.")) -> None:
+    """searchlab: declare a problem as a game, plan candidates, evaluate them in parallel, never lose a result."""
+
+
+@app.command()
+def problems(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the registered problems with their presets."""
+    from searchlab.registry import available_problems
+
+    probs = available_problems()
+    if as_json:
+        print(json.dumps([{"name": n, "description": p.description, "presets": list(p.presets),
+                           "direction": "minimize" if p.minimize else "maximize",
+                           "options": [{"name": o.name, "default": o.default, "help": o.help} for o in p.config]}
+                          for n, p in probs.items()], indent=2))
+        return
+    table = Table(title="searchlab problems")
+    for col in ("name", "description", "presets", "options"):
+        table.add_column(col)
+    for n, p in probs.items():
+        table.add_row(n, p.description, ", ".join(p.presets), ", ".join(f"{o.name}={o.default}" for o in p.config))
+    out.print(table)
+
+
+@app.command()
+def run(
+    problem: str = typer.Argument(..., help="Problem name (see `searchlab problems`)."),
+    budget: Optional[int] = typer.Option(None, "--budget", help="Number of evaluations."),
+    preset: Optional[str] = typer.Option(None, "--preset", help="Named preset of the problem's options."),
+    set_: List[str] = typer.Option([], "--set", help="Override a problem option: key=value (repeatable)."),
+    workers: int = typer.Option(1, "--workers", help="Evaluations run in parallel."),
+    seed: int = typer.Option(0, "--seed", help="Root seed: evaluation seeds derive from it."),
+    run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="Directory for this run (default runs/<problem>/<id>)."),
+    backend: str = typer.Option("local", "--backend", help="Oracle pool: local (processes) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address; omitted: a local cluster is started."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Wall-clock seconds per evaluation; the worker is killed past it."),
+    planner: str = typer.Option("random", "--planner", help="Planner name."),
+    deterministic: bool = typer.Option(False, "--deterministic", help="Tell results in submission order: same ledger for any --workers."),
+    batch: int = typer.Option(4, "--batch", help="With --deterministic: candidate i is proposed knowing results 0..i-batch."),
+    retries: int = typer.Option(1, "--retries", help="Re-runs of an evaluation whose worker process died."),
+    oracle_time: Optional[float] = typer.Option(None, "--oracle-time", help="Stop after this many oracle seconds."),
+    wall_time: Optional[float] = typer.Option(None, "--wall-time", help="Stop after this many wall seconds (this invocation)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Start a search on PROBLEM and run it until the budget is spent."""
+    from searchlab.history import Budget
+    from searchlab.run import create_run
+
+    path = create_run(problem, Budget(budget, oracle_time, wall_time), preset=preset, overrides=tuple(set_),
+                      run_dir=run_dir, seed=seed, planner=planner, workers=workers, backend=backend,
+                      scheduler=scheduler, timeout=timeout, deterministic=deterministic, batch=batch, retries=retries)
+    out.print(f"run directory: {path}")
+    _drive(path, None, None, quiet)
+
+
+@app.command()
+def resume(
+    run_dir: Path = typer.Argument(..., help="Run directory to continue."),
+    budget: Optional[int] = typer.Option(None, "--budget", help="New total number of evaluations (may extend the run)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Evaluations in parallel (default: as started)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Continue a run from its ledger: in-flight candidates are re-run with the same seed."""
+    from dataclasses import replace
+
+    from searchlab.rundir import load_history
+
+    history = load_history(run_dir)
+    new_budget = None
+    if budget is not None:
+        if budget <= 0:
+            raise SearchlabError(f"--budget must be positive, got {budget}")
+        new_budget = replace(history.budget, evaluations=budget)
+    if workers is not None and workers < 1:
+        raise SearchlabError(f"--workers must be at least 1, got {workers}")
+    _drive(run_dir, new_budget, workers, quiet)
+
+
+def _drive(path: Path, budget, workers: Optional[int], quiet: bool) -> None:
+    """Run the coordinator with a progress bar showing finished evaluations and the best value."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from searchlab.report import text_summary
+    from searchlab.rundir import load_history
+    from searchlab.run import run as run_loop
+
+    total = (budget or load_history(path).budget).evaluations
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("best {task.fields[best]}"), TimeElapsedColumn(), console=err,
+                  disable=quiet) as bar:
+        task = bar.add_task("evaluating", total=total, best="-")
+
+        def progress(history, ev) -> None:
+            best = history.best()
+            bar.update(task, completed=len(history.finish_order),
+                       best="-" if best is None else f"{best.result.value:.6g}")
+
+        history, reason = run_loop(path, budget=budget, workers=workers, progress=progress)
+    out.print(text_summary(history, path))
+    out.print(f"stopped: {reason}")
+    if reason == "interrupted":
+        raise typer.Exit(130)
+
+
+@app.command()
+def status(run_dir: Path = typer.Argument(...), as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Progress of a run: counts by status, budget, best so far."""
+    from searchlab.report import text_summary
+    from searchlab.rundir import load_history
+    from searchlab.summary import status as status_dict
+
+    history = load_history(run_dir)
+    if as_json:
+        print(json.dumps(status_dict(history, run_dir), indent=2))
+    else:
+        out.print(text_summary(history, run_dir))
+
+
+@app.command()
+def export(run_dir: Path = typer.Argument(...),
+           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")) -> None:
+    """Every evaluation as JSON lines: id, key, params, status, value, seed (and actions, cost, message)."""
+    from searchlab.rundir import load_history
+    from searchlab.summary import export_rows
+
+    lines = "".join(json.dumps(row) + "\n" for row in export_rows(load_history(run_dir)))
+    if output is None:
+        sys.stdout.write(lines)
+    else:
+        output.write_text(lines)
+
+
+@app.command()
+def runs(root: Path = typer.Argument(Path("runs"), help="Directory to search for runs."),
+         as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the runs below a directory with their progress and best value."""
+    from searchlab.rundir import find_runs, load_history
+    from searchlab.summary import status as status_dict
+
+    if not root.is_dir():
+        raise SearchlabError(f"no directory {root}")
+    rows = [status_dict(load_history(p), p) for p in find_runs(root)]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"runs in {root}")
+    for col in ("run", "problem", "planner", "finished", "pending", "failed", "best"):
+        table.add_column(col)
+    for r in rows:
+        best = "-" if r["best"] is None else f"{r['best']['value']:.6g}"
+        table.add_row(r["run_dir"], r["problem"], str(r["planner"]), f"{r['finished']}/{r['budget']}",
+                      str(r["pending"]), str(r["failed"]), best)
+    out.print(table)
+
+
+@app.command()
+def report(run_dir: Path = typer.Argument(...),
+           output: Optional[Path] = typer.Option(None, "--output", "-o", help="PNG path (default RUN_DIR/report.png).")) -> None:
+    """Write the best-so-far plot as a PNG and print a short summary."""
+    from searchlab.report import plot_best_so_far, text_summary
+    from searchlab.rundir import load_history
+
+    history = load_history(run_dir)
+    png = plot_best_so_far(history, output or Path(run_dir) / "report.png")
+    out.print(text_summary(history, run_dir))
+    out.print(f"plot: {png}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point: user errors become one line on stderr with exit code 2 (tracebacks with --debug)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        code = app(args=argv, prog_name="searchlab", standalone_mode=False)
+    except SearchlabError as exc:
+        if debug:
+            raise
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        return 2
+    except NoArgsIsHelpError as exc:
+        out.print(exc.ctx.get_help() if exc.ctx else "")
+        return 0
+    except UsageError as exc:
+        if debug:
+            raise
+        err.print(f"error: {exc.format_message()}", markup=False, soft_wrap=True)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("interrupted")
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def entry() -> None:
+    """Console-script wrapper: exit with main()'s code."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
