@@ -198,6 +198,43 @@ def report(run_dir: Path = typer.Argument(...),
     out.print(f"plot: {png}")
 
 
+bench = typer.Typer(help="Benchmarks: write tables and plots to results/bench/.", no_args_is_help=True)
+app.add_typer(bench, name="bench")
+
+
+def _csv(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+@bench.command("planners")
+def bench_planners(
+    problems_: str = typer.Option("ackley-mixed,labs,jenatton,pest-control", "--problems", help="Comma-separated problems."),
+    planners: str = typer.Option("random,optuna-tpe,bo,mcts,hybrid", "--planners", help="Comma-separated planners (optuna-tpe is the baseline)."),
+    budget: int = typer.Option(100, "--budget", help="Evaluations per run."),
+    seeds: int = typer.Option(10, "--seeds", help="Seeds per cell."),
+    batch: str = typer.Option("1,4", "--batch", help="Comma-separated batch sizes (parallel proposals)."),
+    workers: int = typer.Option(1, "--workers", help="Cells run in parallel processes."),
+    out_dir: Path = typer.Option(Path("results/bench"), "--out", help="Output directory."),
+    latency_at: str = typer.Option("100,500", "--latency-at", help="Observation counts at which ask latency is measured."),
+) -> None:
+    """Planners side by side (median and IQR of best-so-far), with Optuna TPE and random search as baselines."""
+    from rich.progress import Progress
+
+    from searchlab.bench.planners import run_bench
+
+    try:
+        batches = [int(b) for b in _csv(batch)]
+        latency = [int(n) for n in _csv(latency_at)]
+    except ValueError:
+        raise SearchlabError("--batch and --latency-at take comma-separated integers") from None
+    command = "searchlab " + " ".join(sys.argv[1:])
+    with Progress(console=err) as bar:
+        task = bar.add_task("cells", total=None)
+        run_bench(_csv(problems_), _csv(planners), budget, seeds, batches, workers, out_dir, (25, 50, 100), latency,
+                  command, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    out.print((out_dir / "planners.md").read_text())
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point: user errors become one line on stderr with exit code 2 (tracebacks with --debug)."""
     argv = list(sys.argv[1:] if argv is None else argv)

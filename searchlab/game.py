@@ -19,8 +19,10 @@ class Game(Protocol):
     """Pure, cheap, deterministic rules of a game whose terminal states are candidates.
 
     Optional methods a game may add: `params(state) -> Space | None` (continuous leaf parameters of a
-    terminal state), `features(state) -> np.ndarray` (a vector for surrogates) and
-    `tokens(state) -> (features, action_mask)` (for attention policies).
+    terminal state), `features(state) -> np.ndarray` (a vector for surrogates),
+    `tokens(state)` and `actions_of_tokens(state)` (for attention policies: see
+    `searchlab.policy.TokenGame`) and `variable(state) -> str`
+    (the name of the decision taken at a state, for define-by-run samplers; default `move<depth>`).
     """
 
     def initial_state(self) -> Any: ...
@@ -39,6 +41,12 @@ def leaf_space(game: Game, state: Any) -> Space:
     fn = getattr(game, "params", None)
     space = fn(state) if fn is not None else None
     return space if space is not None else Space()
+
+
+def variable_name(game: Game, state: Any, depth: int) -> str:
+    """The name of the decision at `state` (reached after `depth` moves): the game's own, or `move<depth>`."""
+    fn = getattr(game, "variable", None)
+    return fn(state) if fn is not None else f"move{depth}"
 
 
 def canonical_params(params: Mapping[str, Any]) -> str:

@@ -61,6 +61,10 @@ class JenattonGame:
         names = ["x1"] + ([LEAVES[(state[0], 0)][0]] if state else [])
         return ",".join(f"{n}={v}" for n, v in zip(names, state))
 
+    def variable(self, state: Values) -> str:
+        """The tree's variable decided at `state`: x1 first, then x2 (under x1=0) or x3 (under x1=1)."""
+        return "x1" if not state else LEAVES[(state[0], 0)][0]
+
     def params(self, state: Values) -> Space | None:
         if not self.is_terminal(state):
             return None

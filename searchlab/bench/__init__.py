@@ -1,0 +1,1 @@
+"""Benchmarks: product features that write tables and plots to results/, never timed assertions in tests."""

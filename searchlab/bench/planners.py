@@ -1,0 +1,210 @@
+"""`searchlab bench planners`: planners side by side on benchmark problems, with Optuna TPE as baseline.
+
+Each cell (problem, planner, batch size, seed) runs a synchronous batched loop in one process: ask
+`batch` candidates, evaluate them, tell the results in order. Outputs: per-cell best-so-far curves
+(JSON), a Markdown table of median and IQR at chosen budgets, a PNG of the curves, and the planners'
+`ask` latency at 100 and 500 observations.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..oracle import Job, Status, execute
+from ..planner import Planner, PlannerContext, Record
+from ..planners import PLANNERS, make_planner
+from ..planners.random import RandomPlanner
+from ..registry import get_problem
+from ..run import derive_seed
+
+BASELINES = ("optuna-tpe",)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One benchmark run: a planner on a problem with a batch size and a seed."""
+
+    problem: str
+    planner: str
+    batch: int
+    seed: int
+    budget: int
+    preset: str | None = None
+
+
+def build_planner(name: str, ctx: PlannerContext) -> Planner:
+    """A searchlab planner, or the Optuna baseline."""
+    if name == "optuna-tpe":
+        from .optuna_tpe import OptunaTPEPlanner
+
+        return OptunaTPEPlanner(ctx)
+    return make_planner(name, ctx)
+
+
+def check_names(problems: Sequence[str], planners: Sequence[str]) -> None:
+    """Fail early, on one line, for unknown problems or planners."""
+    for p in problems:
+        get_problem(p)
+    for name in planners:
+        if name not in PLANNERS and name not in BASELINES:
+            raise ConfigError(f"unknown planner {name!r} (known: {', '.join([*PLANNERS, *BASELINES])})")
+
+
+def run_cell(cell: Cell) -> dict[str, Any]:
+    """Run one cell; return its best-so-far curve (natural direction), failures and seconds spent asking."""
+    import torch
+
+    torch.set_num_threads(1)
+    problem = get_problem(cell.problem)
+    config = problem.resolve(cell.preset)
+    game, oracle = problem.make_game(config), problem.make_oracle(config)
+    ctx = PlannerContext(game, cell.seed, problem.minimize)
+    planner = build_planner(cell.planner, ctx)
+    sign = 1.0 if problem.minimize else -1.0
+    best, curve, seen = np.inf, [], set()
+    ask_seconds, failed, n = 0.0, 0, 0
+    while n < cell.budget:
+        t0 = time.perf_counter()
+        cands = planner.ask(min(cell.batch, cell.budget - n), [])
+        ask_seconds += time.perf_counter() - t0
+        records = []
+        for cand in cands:
+            result = execute(Job(n, oracle, cand, derive_seed(cell.seed, n)))
+            records.append(Record(n, cand, derive_seed(cell.seed, n), result.status, result.value))
+            if result.status is Status.OK and result.value is not None:
+                best = min(best, sign * result.value)
+            else:
+                failed += 1
+            seen.add(cand.key)
+            curve.append(float(sign * best) if np.isfinite(best) else None)
+            n += 1
+        planner.tell(records)
+    return {**asdict(cell), "curve": curve, "failed": failed, "distinct": len(seen), "ask_seconds": ask_seconds}
+
+
+def ask_latency(problem_name: str, planner_name: str, observations: int, seed: int = 0, repeats: int = 5) -> float:
+    """Median seconds of `ask(1)` after telling `observations` random evaluations of the problem."""
+    import torch
+
+    torch.set_num_threads(1)
+    problem = get_problem(problem_name)
+    config = problem.resolve(None)
+    game, oracle = problem.make_game(config), problem.make_oracle(config)
+    ctx = PlannerContext(game, seed, problem.minimize)
+    sampler = RandomPlanner(PlannerContext(game, seed + 1, problem.minimize))
+    cands = sampler.ask(observations, [])
+    records = []
+    for i, c in enumerate(cands):
+        r = execute(Job(i, oracle, c, derive_seed(seed, i)))
+        records.append(Record(i, c, derive_seed(seed, i), r.status, r.value))
+    times = []
+    for k in range(repeats):
+        planner = build_planner(planner_name, PlannerContext(game, seed + k, problem.minimize))
+        planner.tell(records)
+        t0 = time.perf_counter()
+        planner.ask(1, [])
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def summarize(cells: list[dict[str, Any]], checkpoints: Sequence[int], minimize: dict[str, bool]) -> list[dict[str, Any]]:
+    """Median and IQR of best-so-far at each checkpoint, per (problem, planner, batch)."""
+    groups: dict[tuple[str, str, int], list[list[float]]] = {}
+    for c in cells:
+        groups.setdefault((c["problem"], c["planner"], c["batch"]), []).append(c["curve"])
+    rows = []
+    for (problem, planner, batch), curves in sorted(groups.items()):
+        row: dict[str, Any] = {"problem": problem, "planner": planner, "batch": batch, "seeds": len(curves)}
+        for b in checkpoints:
+            vals = np.array([cv[b - 1] if len(cv) >= b and cv[b - 1] is not None else np.nan for cv in curves], float)
+            q1, med, q3 = np.nanpercentile(vals, [25, 50, 75]) if np.isfinite(vals).any() else (np.nan,) * 3
+            row[f"median@{b}"], row[f"iqr@{b}"] = float(med), [float(q1), float(q3)]
+        row["minimize"] = minimize[problem]
+        rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], checkpoints: Sequence[int], latency: list[dict[str, Any]], command: str) -> str:
+    """The results table as Markdown, with the command that produced it."""
+    lines = ["# Planner benchmark", "", f"Command: `{command}`", "",
+             "Best-so-far, median [IQR] over seeds, in each problem's own direction "
+             "(ackley-mixed, jenatton, pest-control: lower is better; labs merit factor: higher is better).", ""]
+    head = "| problem | planner | batch | seeds | " + " | ".join(f"@{b}" for b in checkpoints) + " |"
+    lines += [head, "|" + "---|" * (4 + len(checkpoints))]
+    for r in rows:
+        cols = [f"{r[f'median@{b}']:.4g} [{r[f'iqr@{b}'][0]:.4g}, {r[f'iqr@{b}'][1]:.4g}]" for b in checkpoints]
+        lines.append(f"| {r['problem']} | {r['planner']} | {r['batch']} | {r['seeds']} | " + " | ".join(cols) + " |")
+    if latency:
+        lines += ["", "## ask latency (median seconds of ask(1), one thread)", "", "| problem | planner | observations | seconds |", "|---|---|---|---|"]
+        lines += [f"| {x['problem']} | {x['planner']} | {x['observations']} | {x['seconds']:.3f} |" for x in latency]
+    lines += ["", f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}."]
+    return "\n".join(lines) + "\n"
+
+
+def plot(cells: list[dict[str, Any]], path: Path) -> None:
+    """Median best-so-far curves with interquartile bands, one panel per problem and batch size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = sorted({(c["problem"], c["batch"]) for c in cells})
+    planners = sorted({c["planner"] for c in cells})
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), dpi=110, squeeze=False)
+    for ax, (problem, batch) in zip(axes[0], panels):
+        for name in planners:
+            curves = [c["curve"] for c in cells if c["problem"] == problem and c["batch"] == batch and c["planner"] == name]
+            if not curves:
+                continue
+            arr = np.array([[np.nan if v is None else v for v in cv] for cv in curves], float)
+            x = np.arange(1, arr.shape[1] + 1)
+            med = np.nanmedian(arr, axis=0)
+            ax.plot(x, med, label=name)
+            ax.fill_between(x, np.nanpercentile(arr, 25, axis=0), np.nanpercentile(arr, 75, axis=0), alpha=0.15)
+        ax.set_title(f"{problem} (batch {batch})", fontsize=9)
+        ax.set_xlabel("evaluations")
+    axes[0][0].set_ylabel("best so far")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def run_bench(problems: Sequence[str], planners: Sequence[str], budget: int, seeds: int, batches: Sequence[int],
+              workers: int, out_dir: Path, checkpoints: Sequence[int], latency_at: Sequence[int], command: str,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Run every cell (in `workers` processes), then write planners.json, planners.md and planners.png."""
+    check_names(problems, planners)
+    if budget < 1 or seeds < 1 or workers < 1 or any(b < 1 for b in batches):
+        raise ConfigError("--budget, --seeds, --workers and every --batch must be positive")
+    cells = [Cell(p, name, b, s, budget) for p in problems for name in planners for b in batches for s in range(seeds)]
+    results: list[dict[str, Any]] = []
+    with cf.ProcessPoolExecutor(workers) as ex:
+        futures = [ex.submit(run_cell, c) for c in cells]
+        for fut in cf.as_completed(futures):
+            results.append(fut.result())
+            if progress:
+                progress(len(results), len(cells))
+        latency = [{"problem": problems[0], "planner": name, "observations": n,
+                    "seconds": ex.submit(ask_latency, problems[0], name, n).result()}
+                   for name in planners for n in latency_at]
+    results.sort(key=lambda c: (c["problem"], c["planner"], c["batch"], c["seed"]))
+    minimize = {p: get_problem(p).minimize for p in problems}
+    rows = summarize(results, [b for b in checkpoints if b <= budget], minimize)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = {"command": command, "budget": budget, "seeds": seeds, "batches": list(batches), "summary": rows,
+            "latency": latency, "cells": results}
+    (out_dir / "planners.json").write_text(json.dumps(data, indent=1))
+    (out_dir / "planners.md").write_text(markdown(rows, [b for b in checkpoints if b <= budget], latency, command))
+    plot(results, out_dir / "planners.png")
+    return data
