@@ -9,3 +9,7 @@ from .jenatton import JENATTON
 from .labs import LABS
 
 __all__ = ["ACKLEY_MIXED", "JENATTON", "LABS"]
+
+from .pest_control import PEST_CONTROL  # noqa: E402  (entry point pest-control)
+
+__all__ += ["PEST_CONTROL"]
