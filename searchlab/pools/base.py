@@ -8,6 +8,7 @@ hung oracle is killed with its whole process group; a crashed one is reported by
 from __future__ import annotations
 
 import faulthandler
+import json
 import os
 import pickle
 import signal
@@ -24,7 +25,11 @@ from ..oracle import Job, OracleResult, Status, execute
 START_TIMEOUT = 120.0
 """Seconds a fresh worker may take to start before it counts as dead (imports are not oracle time)."""
 
-_BOOT = "import sys; from searchlab.pools.base import serve; serve(int(sys.argv[1]), int(sys.argv[2]))"
+_PATH_VAR = "SEARCHLAB_WORKER_SYS_PATH"
+_BOOT = (  # the worker starts with the coordinator's sys.path, as under spawn, without leaking PYTHONPATH
+    f"import json, os, sys; sys.path[:] = json.loads(os.environ.pop({_PATH_VAR!r})); "
+    "from searchlab.pools.base import serve; serve(int(sys.argv[1]), int(sys.argv[2]))"
+)
 
 
 @runtime_checkable
@@ -71,12 +76,12 @@ class WorkerProcess:
     def __init__(self) -> None:
         self.conn, child_conn = Pipe()
         alive_r, self._alive_w = os.pipe()  # the child exits when this write end closes (parent died)
-        path = os.pathsep.join(p or os.getcwd() for p in sys.path)  # what spawn would give the child
+        path = json.dumps([p or os.getcwd() for p in sys.path])
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _BOOT, str(child_conn.fileno()), str(alive_r)],
                 pass_fds=(child_conn.fileno(), alive_r),
-                env=dict(os.environ, PYTHONPATH=path),
+                env={**os.environ, _PATH_VAR: path},
                 stdin=subprocess.DEVNULL,
                 stdout=2,  # oracle prints go to stderr: the coordinator's stdout stays clean for --json
                 start_new_session=True,  # no terminal Ctrl-C; killpg reaches the oracle's own children

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _runners: dict[int, IsolatedRunner] = {}
 _runners_lock = threading.Lock()
+_stopping = threading.Event()
 
 
 def run_job(job: Job, retries: int) -> OracleResult:
@@ -32,9 +33,18 @@ def run_job(job: Job, retries: int) -> OracleResult:
         runner = _runners.get(key)
         if runner is None:
             runner = _runners[key] = IsolatedRunner()
-    result = runner.run(job, retries)
-    assert result is not None  # run only returns None when asked to stop, which this task never does
+    result = runner.run(job, retries, stop=_stopping.is_set)
+    if result is None:
+        return OracleResult(Status.ERROR, message="the pool was shut down while the job ran")
     return result
+
+
+def _stop_jobs() -> None:
+    """Run on each worker of a cluster the pool started, at shutdown: kill running oracles, start no more."""
+    _stopping.set()
+    with _runners_lock:
+        for runner in _runners.values():
+            runner.interrupt()
 
 
 class DaskPool:
@@ -73,7 +83,11 @@ class DaskPool:
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
-            self._client: distributed.Client = Client(self._cluster)
+            try:
+                self._client: distributed.Client = Client(self._cluster)
+            except BaseException:
+                self._cluster.close()
+                raise
             self.workers = workers
         else:
             self._client = Client(scheduler)
@@ -114,6 +128,11 @@ class DaskPool:
             unfinished = list(self._unfinished)
         for future in unfinished:
             future.cancel()
+        if self._cluster is not None:  # a blocked task would hold up the workers' closing for seconds
+            try:
+                self._client.run(_stop_jobs)
+            except Exception:
+                pass
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()

@@ -94,3 +94,30 @@ class ForksThenAborts:
         with open(os.path.join(workdir or ".", "child.pid"), "w") as f:
             f.write(str(pid))
         os.abort()
+
+
+@dataclass(frozen=True)
+class MeetsAnother:
+    """Value 1 if another job using the same `workdir` runs while this one waits (up to `patience` s), else 0.
+
+    Proves concurrency without timing assumptions: the check looks at who is present when this job
+    arrives, then at who arrives later; a job that left before this one arrived does not count.
+    """
+
+    patience: float = 30.0
+
+    def evaluate(self, candidate: Candidate, fidelity: float | None, seed: int, workdir: str | None) -> OracleResult:
+        assert workdir is not None
+
+        def marks(prefix: str) -> set[str]:
+            return {f[len(prefix):] for f in os.listdir(workdir) if f.startswith(prefix)}
+
+        arrived_before = marks("in-")
+        met = bool(arrived_before - marks("out-"))  # someone is here already
+        open(os.path.join(workdir, f"in-{seed}"), "w").close()
+        deadline = time.monotonic() + self.patience
+        while not met and time.monotonic() < deadline:
+            time.sleep(0.02)
+            met = bool(marks("in-") - arrived_before - {str(seed)})  # someone came after me
+        open(os.path.join(workdir, f"out-{seed}"), "w").close()
+        return OracleResult(Status.OK, value=1.0 if met else 0.0, values={"pid": os.getpid()})

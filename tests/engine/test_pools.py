@@ -13,7 +13,7 @@ import pytest
 
 from searchlab.errors import ConfigError
 from searchlab.game import Candidate
-from searchlab.oracle import Job, OracleResult, Status
+from searchlab.oracle import Job, Status
 from searchlab.pools import LocalPool, Pool, make_pool
 
 try:  # tests/ may or may not be a package
@@ -26,6 +26,7 @@ WORKER_MARK = "searchlab.pools.base import serve"
 
 
 def job(oracle: object, eval_id: int = 0, **kw: object) -> Job:
+    """A job for the candidate x=3 with seed = eval_id."""
     return Job(eval_id, oracle, X3, seed=eval_id, **kw)  # type: ignore[arg-type]
 
 
@@ -51,22 +52,33 @@ def worker_pids(parent: int) -> set[int]:
     return {p for p, (pp, state, cmd) in processes().items() if pp == parent and state != "Z" and WORKER_MARK in cmd}
 
 
+def descendant_workers(root: int) -> set[int]:
+    """Live worker processes anywhere below `root` (e.g. children of Dask workers we started)."""
+    procs = processes()
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {p for p, (pp, state, _) in procs.items() if pp in frontier and state != "Z"}
+        found |= {p for p in frontier if WORKER_MARK in procs[p][2]}
+    return found
+
+
 def alive(pid: int) -> bool:
-    info = processes().get(pid)
-    return info is not None and info[1] != "Z"
+    """Whether `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def wait_until(condition, timeout: float = 10.0) -> bool:
+    """Poll `condition` every 50 ms until it holds or `timeout` s pass; its last value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
         time.sleep(0.05)
     return condition()
-
-
-def overlap(a: OracleResult, b: OracleResult) -> bool:
-    return a.values["start"] < b.values["end"] and b.values["start"] < a.values["end"]
 
 
 # --- local pool ---------------------------------------------------------------------------------
@@ -81,12 +93,14 @@ def test_make_pool_and_protocol() -> None:
         assert isinstance(pool, LocalPool) and isinstance(pool, Pool) and pool.workers == 1
 
 
-def test_two_workers_run_jobs_in_parallel() -> None:
+def test_two_workers_run_jobs_in_parallel(tmp_path) -> None:
     with LocalPool(workers=2) as pool:
-        futures = [pool.submit(job(O.Square(delay=1.0), i)) for i in range(2)]
-        a, b = (f.result(timeout=30) for f in futures)
-    assert a.status is b.status is Status.OK and a.value == b.value == 9.0 and a.cost >= 1.0
-    assert a.values["pid"] != b.values["pid"] and overlap(a, b)
+        futures = [pool.submit(job(O.MeetsAnother(), i, workdir=str(tmp_path))) for i in range(2)]
+        a, b = (f.result(timeout=60) for f in futures)
+        c = pool.submit(job(O.Square(delay=0.2), 3)).result(timeout=60)
+    assert a.status is b.status is Status.OK and a.value == b.value == 1.0  # they met: ran at the same time
+    assert a.values["pid"] != b.values["pid"]
+    assert c.status is Status.OK and c.value == 9.0 and c.cost >= 0.2
 
 
 def test_raising_oracle_is_an_error_result() -> None:
@@ -208,7 +222,8 @@ time.sleep(600)
 """
 
 
-def test_workers_die_with_a_killed_coordinator() -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_workers_die_with_their_coordinator(sig: signal.Signals) -> None:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(O.__file__), *sys.path]))
     coordinator = subprocess.Popen([sys.executable, "-c", COORDINATOR], env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -217,9 +232,13 @@ def test_workers_die_with_a_killed_coordinator() -> None:
         time.sleep(0.5)
         pids = worker_pids(coordinator.pid)
     finally:
-        coordinator.send_signal(signal.SIGKILL)
-        coordinator.wait()
-        coordinator.stdout.close()
+        coordinator.send_signal(sig)  # Ctrl-C: KeyboardInterrupt, the coordinator exits without shutdown()
+        try:
+            coordinator.wait(timeout=30)
+        finally:
+            coordinator.kill()
+            coordinator.wait()
+            coordinator.stdout.close()
     assert wait_until(lambda: not any(alive(p) for p in pids), timeout=10)
 
 
@@ -273,7 +292,7 @@ def test_dask_pool_refuses_resources_its_cluster_lacks(dask_pool) -> None:
     assert dask_pool.submit(job(O.Square(), 2, resources={})).result(timeout=60).status is Status.OK
 
 
-def test_dask_pool_on_a_scheduler_address_honours_resources() -> None:
+def test_dask_pool_on_a_scheduler_address_honours_resources(tmp_path) -> None:
     import logging
 
     from distributed import LocalCluster
@@ -291,10 +310,30 @@ def test_dask_pool_on_a_scheduler_address_honours_resources() -> None:
     ) as cluster:
         with make_pool("dask", 1, scheduler=cluster.scheduler_address) as pool:
             assert isinstance(pool, DaskPool) and pool.workers == 2
-            futures = [pool.submit(job(O.Square(delay=0.5), i, resources={"cpu": 1})) for i in range(2)]
-            a, b = (f.result(timeout=60) for f in futures)
-            assert a.status is b.status is Status.OK and not overlap(a, b)
-            # without the resource the two threads do run together
-            futures = [pool.submit(job(O.Square(delay=0.5), i, resources={})) for i in range(2, 4)]
-            a, b = (f.result(timeout=60) for f in futures)
-            assert a.status is b.status is Status.OK and overlap(a, b)
+            (tmp_path / "cpu").mkdir()
+            (tmp_path / "free").mkdir()
+            one_cpu = [
+                pool.submit(job(O.MeetsAnother(patience=1), i, resources={"cpu": 1}, workdir=str(tmp_path / "cpu")))
+                for i in range(2)
+            ]
+            free = [pool.submit(job(O.MeetsAnother(), i, resources={}, workdir=str(tmp_path / "free"))) for i in range(2)]
+            assert [f.result(timeout=60).value for f in one_cpu] == [0.0, 0.0]  # never ran together
+            assert [f.result(timeout=60).value for f in free] == [1.0, 1.0]  # the two threads do run together
+
+
+def test_dask_pool_shutdown_with_a_hung_job_leaves_no_processes() -> None:
+    from searchlab.pools.dask import DaskPool
+
+    others = descendant_workers(os.getpid())  # e.g. those of the module's dask_pool
+    pool = DaskPool(workers=1)
+    try:
+        hung = pool.submit(job(O.Hangs(), 1))
+        assert wait_until(lambda: len(descendant_workers(os.getpid()) - others) == 1, timeout=30)
+        time.sleep(0.5)
+        pids = descendant_workers(os.getpid()) - others
+    finally:
+        t0 = time.monotonic()
+        pool.shutdown()
+    assert time.monotonic() - t0 < 15
+    assert hung.cancelled()
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=10)
