@@ -198,6 +198,55 @@ def report(run_dir: Path = typer.Argument(...),
     out.print(f"plot: {png}")
 
 
+@app.command()
+def verify(paths: List[Path] = typer.Argument(..., help="Certificate files, directories or run directories."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Re-check certificates with exact/interval arithmetic only; exit 0 only if every one passes."""
+    from searchlab.certificates import find_certificates, verify_file
+
+    files = [f for p in paths for f in find_certificates(p)]
+    if not files:
+        raise SearchlabError(f"no certificates found in {', '.join(map(str, paths))}")
+    verdicts = [verify_file(f) for f in files]
+    if as_json:
+        print(json.dumps([{"path": v.path, "ok": v.ok, "reason": v.reason, "problem": v.problem, "method": v.method}
+                          for v in verdicts], indent=2))
+    else:
+        for v in verdicts:
+            out.print(f"{'PASS' if v.ok else 'FAIL'} {v.path}: {v.reason}", markup=False)
+    failed = sum(not v.ok for v in verdicts)
+    if not as_json:
+        out.print(f"{len(verdicts) - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def bounds(problem: Optional[str] = typer.Argument(None, help="Problem name (default: all)."),
+           search: List[Path] = typer.Option([Path("results"), Path("runs")], "--in", help="Where to look for certificates."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Certified bounds found in results/ and run directories, verified now, against the literature."""
+    from searchlab.certificates import bounds_table
+    from searchlab.registry import get_problem
+
+    if problem is not None:
+        get_problem(problem)
+    tables = bounds_table(list(search), problem)
+    if as_json:
+        print(json.dumps(tables, indent=2))
+        return
+    if not tables:
+        out.print("no verified certificates found")
+    for name, rows in tables.items():
+        table = Table(title=f"certified bounds: {name}")
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        for c in cols:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in cols])
+        out.print(table)
+
+
 bench = typer.Typer(help="Benchmarks: write tables and plots to results/bench/.", no_args_is_help=True)
 app.add_typer(bench, name="bench")
 

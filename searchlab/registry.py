@@ -30,6 +30,8 @@ class Problem:
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     minimize: bool = True
     resources: Mapping[str, float] = field(default_factory=lambda: {"cpu": 1})
+    verify: Callable[[dict[str, Any]], tuple[bool, str]] | None = None
+    bounds: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
     def resolve(self, preset: str | None = None, overrides: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
         """The validated configuration from defaults, a preset and `key=value` overrides."""
