@@ -239,7 +239,7 @@ def bounds(problem: Optional[str] = typer.Argument(None, help="Problem name (def
         out.print("no verified certificates found")
     for name, rows in tables.items():
         table = Table(title=f"certified bounds: {name}")
-        cols = list(dict.fromkeys(k for r in rows for k in r))
+        cols = [k for k in dict.fromkeys(k for r in rows for k in r) if k != "certificate"]  # paths: --json
         for c in cols:
             table.add_column(c)
         for r in rows:
@@ -282,6 +282,24 @@ def bench_planners(
         run_bench(_csv(problems_), _csv(planners), budget, seeds, batches, workers, out_dir, (25, 50, 100), latency,
                   command, progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print((out_dir / "planners.md").read_text())
+
+
+solve = typer.Typer(help="Solve instances with a trained policy.", no_args_is_help=True)
+train = typer.Typer(help="Train policies.", no_args_is_help=True)
+app.add_typer(solve, name="solve")
+app.add_typer(train, name="train")
+
+
+def _register_routing() -> None:
+    """`searchlab solve routing`, `searchlab train routing`, `searchlab bench routing` (cli/routing.py)."""
+    from . import routing
+
+    solve.command("routing")(routing.solve_routing)
+    train.command("routing")(routing.train_routing)
+    bench.command("routing")(routing.bench_routing)
+
+
+_register_routing()
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -6,6 +6,11 @@ Every game keeps the partial solution in its state (for `key`, a canonical solut
 BQ state itself. `solution_of_actions(game, actions)` maps finished moves back to a `Solution` of the
 original instance with its objective; `label_examples(game, solution)` turns a labelled solution into
 policy imitation examples. Numerics live in `searchlab.solvers.routing`.
+
+Learning and decoding: `augment` (square symmetries, tour rotation/reversal), `sampler` (augmented
+suffix batches), `training` (labelled `.npz` caches, resumable imitation training, validation gap),
+`models` (default sizes, committed weights under results/models/), `knn` (candidate restriction for
+large instances), `decoding` (batched greedy, beam-k), `search` (policy-guided MCTS), `bench`.
 """
 
 from .common import solution_of_actions, unit_coords
@@ -15,8 +20,17 @@ from .op import OPState, PathOPGame
 from .tsp import PathTSPGame, TSPState
 from .games import make_game
 from .imitation import label_examples
+from .knn import KNNGame, restrict
+from .decoding import DecodeSpec, decode_many, greedy_plays
+from .search import mcts_decode
+from .models import default_model_path, load_policy, policy_config
+from .training import TrainConfig, TrainResult, labelled_dataset, train, validation_gap
+from .bench import BenchReport, run_bench, write_report
 
 __all__ = [
+    "BenchReport", "DecodeSpec", "KNNGame", "TrainConfig", "TrainResult", "decode_many", "default_model_path",
+    "greedy_plays", "labelled_dataset", "load_policy", "mcts_decode", "policy_config", "restrict", "run_bench", "train",
+    "validation_gap", "write_report",
     "CVRPState", "KPGame", "KPState", "OPState", "PathCVRPGame", "PathOPGame", "PathTSPGame", "TSPState",
     "label_examples", "make_game", "solution_of_actions", "unit_coords",
 ]
