@@ -66,7 +66,7 @@ def run(
     backend: str = typer.Option("local", "--backend", help="Oracle pool: local (processes) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address; omitted: a local cluster is started."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Wall-clock seconds per evaluation; the worker is killed past it."),
-    planner: str = typer.Option("random", "--planner", help="Planner name."),
+    planner: str = typer.Option("hybrid", "--planner", help="Planner: hybrid (MCTS over moves, BO over leaf parameters), bo, mcts, random."),
     deterministic: bool = typer.Option(False, "--deterministic", help="Tell results in submission order: same ledger for any --workers."),
     batch: int = typer.Option(4, "--batch", help="With --deterministic: candidate i is proposed knowing results 0..i-batch."),
     retries: int = typer.Option(1, "--retries", help="Re-runs of an evaluation whose worker process died."),

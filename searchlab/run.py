@@ -47,7 +47,7 @@ class RunSettings:
     seed: int = 0
     preset: str | None = None
     overrides: tuple[str, ...] = ()
-    planner: str = "random"
+    planner: str = "hybrid"
     workers: int = 1
     backend: str = "local"
     scheduler: str | None = None

@@ -51,10 +51,17 @@ def build_planner(name: str, ctx: PlannerContext) -> Planner:
     return make_planner(name, ctx)
 
 
+def split_problem(spec: str) -> tuple[str, str | None]:
+    """`name` or `name:preset` (e.g. `ackley-mixed:shifted`)."""
+    name, _, preset = spec.partition(":")
+    return name, preset or None
+
+
 def check_names(problems: Sequence[str], planners: Sequence[str]) -> None:
-    """Fail early, on one line, for unknown problems or planners."""
-    for p in problems:
-        get_problem(p)
+    """Fail early, on one line, for unknown problems, presets or planners."""
+    for spec in problems:
+        name, preset = split_problem(spec)
+        get_problem(name).resolve(preset)
     for name in planners:
         if name not in PLANNERS and name not in BASELINES:
             raise ConfigError(f"unknown planner {name!r} (known: {', '.join([*PLANNERS, *BASELINES])})")
@@ -92,15 +99,15 @@ def run_cell(cell: Cell) -> dict[str, Any]:
     return {**asdict(cell), "curve": curve, "failed": failed, "distinct": len(seen), "ask_seconds": ask_seconds}
 
 
-def ask_latency(problem_name: str, planner_name: str, observations: int, seed: int = 0, repeats: int = 5) -> float:
+def ask_latency(problem_name: str, planner_name: str, observations: int, preset: str | None = None,
+                seed: int = 0, repeats: int = 5) -> float:
     """Median seconds of `ask(1)` after telling `observations` random evaluations of the problem."""
     import torch
 
     torch.set_num_threads(1)
     problem = get_problem(problem_name)
-    config = problem.resolve(None)
+    config = problem.resolve(preset)
     game, oracle = problem.make_game(config), problem.make_oracle(config)
-    ctx = PlannerContext(game, seed, problem.minimize)
     sampler = RandomPlanner(PlannerContext(game, seed + 1, problem.minimize))
     cands = sampler.ask(observations, [])
     records = []
@@ -121,7 +128,8 @@ def summarize(cells: list[dict[str, Any]], checkpoints: Sequence[int], minimize:
     """Median and IQR of best-so-far at each checkpoint, per (problem, planner, batch)."""
     groups: dict[tuple[str, str, int], list[list[float]]] = {}
     for c in cells:
-        groups.setdefault((c["problem"], c["planner"], c["batch"]), []).append(c["curve"])
+        name = c["problem"] + (f":{c['preset']}" if c["preset"] else "")
+        groups.setdefault((name, c["planner"], c["batch"]), []).append(c["curve"])
     rows = []
     for (problem, planner, batch), curves in sorted(groups.items()):
         row: dict[str, Any] = {"problem": problem, "planner": planner, "batch": batch, "seeds": len(curves)}
@@ -187,7 +195,8 @@ def run_bench(problems: Sequence[str], planners: Sequence[str], budget: int, see
     check_names(problems, planners)
     if budget < 1 or seeds < 1 or workers < 1 or any(b < 1 for b in batches):
         raise ConfigError("--budget, --seeds, --workers and every --batch must be positive")
-    cells = [Cell(p, name, b, s, budget) for p in problems for name in planners for b in batches for s in range(seeds)]
+    cells = [Cell(split_problem(p)[0], name, b, s, budget, split_problem(p)[1])
+             for p in problems for name in planners for b in batches for s in range(seeds)]
     results: list[dict[str, Any]] = []
     with cf.ProcessPoolExecutor(workers) as ex:
         futures = [ex.submit(run_cell, c) for c in cells]
@@ -195,11 +204,12 @@ def run_bench(problems: Sequence[str], planners: Sequence[str], budget: int, see
             results.append(fut.result())
             if progress:
                 progress(len(results), len(cells))
+        first, first_preset = split_problem(problems[0])
         latency = [{"problem": problems[0], "planner": name, "observations": n,
-                    "seconds": ex.submit(ask_latency, problems[0], name, n).result()}
+                    "seconds": ex.submit(ask_latency, first, name, n, first_preset).result()}
                    for name in planners for n in latency_at]
     results.sort(key=lambda c: (c["problem"], c["planner"], c["batch"], c["seed"]))
-    minimize = {p: get_problem(p).minimize for p in problems}
+    minimize = {p: get_problem(split_problem(p)[0]).minimize for p in problems}
     rows = summarize(results, [b for b in checkpoints if b <= budget], minimize)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = {"command": command, "budget": budget, "seeds": seeds, "batches": list(batches), "summary": rows,

@@ -21,7 +21,7 @@ from ..helpers import SEARCHLAB, cli, export, status
 
 
 def test_run_spends_budget_with_distinct_keys_and_derived_seeds(tmp_path):
-    path = create_run("jenatton", Budget(16), run_dir=tmp_path / "r", seed=5, workers=2)
+    path = create_run("jenatton", Budget(16), run_dir=tmp_path / "r", seed=5, workers=2, planner="random")
     history, reason = run(path)
     assert reason == "budget spent"
     assert len(history.finish_order) == 16 and not history.pending()
@@ -32,7 +32,7 @@ def test_run_spends_budget_with_distinct_keys_and_derived_seeds(tmp_path):
 
 
 def test_resume_extends_budget_and_keeps_what_was_recorded(tmp_path):
-    path = create_run("jenatton", Budget(6), run_dir=tmp_path / "r", seed=1)
+    path = create_run("jenatton", Budget(6), run_dir=tmp_path / "r", seed=1, planner="random")
     first, _ = run(path)
     before = {i: ev.result.value for i, ev in first.evaluations.items()}
     second, reason = run(path, budget=Budget(10))
@@ -53,7 +53,7 @@ def test_deterministic_mode_is_independent_of_worker_count(tmp_path):
 
 
 def test_planner_rebuilt_from_ledger_proposes_the_same(tmp_path):
-    path = create_run("ackley-mixed", Budget(8), preset="small", run_dir=tmp_path / "r", seed=3)
+    path = create_run("ackley-mixed", Budget(8), preset="small", run_dir=tmp_path / "r", seed=3, planner="random")
     history, _ = run(path)
     problem = get_problem("ackley-mixed")
     game = problem.make_game(history.settings["config"])
@@ -67,7 +67,7 @@ def test_planner_rebuilt_from_ledger_proposes_the_same(tmp_path):
 
 
 def test_injected_faults_are_recorded_and_the_run_completes(tmp_path):
-    path = create_run("jenatton", Budget(12), run_dir=tmp_path / "r", seed=2, workers=2, timeout=1.0, retries=0,
+    path = create_run("jenatton", Budget(12), run_dir=tmp_path / "r", seed=2, workers=2, timeout=1.0, retries=0, planner="random",
                       overrides=("hang=0.25", "crash=0.15", "fail=0.15"))
     history, reason = run(path)
     assert reason == "budget spent" and len(history.finish_order) == 12
