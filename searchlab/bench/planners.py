@@ -142,9 +142,11 @@ def summarize(cells: list[dict[str, Any]], checkpoints: Sequence[int], minimize:
     return rows
 
 
-def markdown(rows: list[dict[str, Any]], checkpoints: Sequence[int], latency: list[dict[str, Any]], command: str) -> str:
+def markdown(rows: list[dict[str, Any]], checkpoints: Sequence[int], latency: list[dict[str, Any]], command: str,
+             done: int, total: int) -> str:
     """The results table as Markdown, with the command that produced it."""
-    lines = ["# Planner benchmark", "", f"Command: `{command}`", "",
+    status = "complete" if done == total else f"PARTIAL: {done} of {total} cells finished"
+    lines = ["# Planner benchmark", "", f"Command: `{command}`", "", f"Cells: {status}.", "",
              "Best-so-far, median [IQR] over seeds, in each problem's own direction "
              "(ackley-mixed, jenatton, pest-control: lower is better; labs merit factor: higher is better).", ""]
     head = "| problem | planner | batch | seeds | " + " | ".join(f"@{b}" for b in checkpoints) + " |"
@@ -195,26 +197,36 @@ def run_bench(problems: Sequence[str], planners: Sequence[str], budget: int, see
     check_names(problems, planners)
     if budget < 1 or seeds < 1 or workers < 1 or any(b < 1 for b in batches):
         raise ConfigError("--budget, --seeds, --workers and every --batch must be positive")
+    # seeds outermost, so that outputs written while the run goes on compare planners on equal footing
     cells = [Cell(split_problem(p)[0], name, b, s, budget, split_problem(p)[1])
-             for p in problems for name in planners for b in batches for s in range(seeds)]
+             for s in range(seeds) for b in batches for p in problems for name in planners]
+    minimize = {p: get_problem(split_problem(p)[0]).minimize for p in problems}
     results: list[dict[str, Any]] = []
+    latency: list[dict[str, Any]] = []
+
+    def write() -> dict[str, Any]:
+        done = sorted(results, key=lambda c: (c["problem"], c["planner"], c["batch"], c["seed"]))
+        marks = [b for b in checkpoints if b <= budget]
+        rows = summarize(done, marks, minimize)
+        data = {"command": command, "budget": budget, "seeds": seeds, "batches": list(batches),
+                "complete": len(done) == len(cells), "summary": rows, "latency": latency, "cells": done}
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "planners.json").write_text(json.dumps(data, indent=1))
+        (out_dir / "planners.md").write_text(markdown(rows, marks, latency, command, len(done), len(cells)))
+        plot(done, out_dir / "planners.png")
+        return data
+
     with cf.ProcessPoolExecutor(workers) as ex:
+        first, first_preset = split_problem(problems[0])
+        lat_futures = [(name, n, ex.submit(ask_latency, first, name, n, first_preset))
+                       for name in planners for n in latency_at]
         futures = [ex.submit(run_cell, c) for c in cells]
         for fut in cf.as_completed(futures):
             results.append(fut.result())
             if progress:
                 progress(len(results), len(cells))
-        first, first_preset = split_problem(problems[0])
-        latency = [{"problem": problems[0], "planner": name, "observations": n,
-                    "seconds": ex.submit(ask_latency, first, name, n, first_preset).result()}
-                   for name in planners for n in latency_at]
-    results.sort(key=lambda c: (c["problem"], c["planner"], c["batch"], c["seed"]))
-    minimize = {p: get_problem(split_problem(p)[0]).minimize for p in problems}
-    rows = summarize(results, [b for b in checkpoints if b <= budget], minimize)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = {"command": command, "budget": budget, "seeds": seeds, "batches": list(batches), "summary": rows,
-            "latency": latency, "cells": results}
-    (out_dir / "planners.json").write_text(json.dumps(data, indent=1))
-    (out_dir / "planners.md").write_text(markdown(rows, [b for b in checkpoints if b <= budget], latency, command))
-    plot(results, out_dir / "planners.png")
-    return data
+            if len(results) % 20 == 0:
+                write()
+        latency += [{"problem": problems[0], "planner": name, "observations": n, "seconds": f.result()}
+                    for name, n, f in lat_futures]
+    return write()
