@@ -11,7 +11,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import LedgerError
 
@@ -93,7 +93,3 @@ class LedgerWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def iter_event_types(events: list[dict[str, Any]], *types: str) -> Iterator[dict[str, Any]]:
-    """The events of the given types, in ledger order."""
-    return (e for e in events if e["type"] in types)

@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
 from .errors import ConfigError
 from .game import Candidate
 from .history import Budget, Evaluation, RunHistory
@@ -28,14 +26,10 @@ from .planner import Planner, PlannerContext
 from .planners import PLANNERS, make_planner
 from .pools import make_pool
 from .registry import Problem, get_problem
+from .seeds import derive_seed
 from .rundir import ARTIFACTS, LEDGER, load_history, new_run_dir, prepare_run_dir, write_config
 
 MAX_DUPLICATE_ASKS = 20
-
-
-def derive_seed(root: int, index: int) -> int:
-    """The seed of evaluation `index` in a run with root seed `root` (63-bit, stable across versions)."""
-    return int(np.random.SeedSequence([root, index]).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
 @dataclass(frozen=True)

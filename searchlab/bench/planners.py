@@ -25,7 +25,7 @@ from ..planner import Planner, PlannerContext, Record
 from ..planners import PLANNERS, make_planner
 from ..planners.random import RandomPlanner
 from ..registry import get_problem
-from ..run import derive_seed
+from ..seeds import derive_seed
 
 BASELINES = ("optuna-tpe",)
 

@@ -25,6 +25,7 @@ from ..encoding import Encoder, FeatureCache, param_from_unit
 from ..game import Action, Candidate, Game, candidate_key, leaf_space, replay
 from ..oracle import Status
 from ..planner import PlannerContext, Record
+from ..seeds import derive_seed
 from ..space import Categorical, Int, Real
 from ..surrogate import DTYPE, GPSurrogate, HyperSchedule, checkpoint, fit_surrogate, single_thread, training_subset
 
@@ -34,11 +35,6 @@ Prior = Callable[[Any], Mapping[Action, float]]
 SOBOL_MOVES = 64
 SOBOL_PARAMS = 16
 MAX_TRIES = 50
-
-
-def derive_seed(*words: int) -> int:
-    """A 32-bit seed derived from integer words (stable across runs and versions)."""
-    return int(np.random.SeedSequence([int(w) % 2**63 for w in words]).generate_state(1)[0])
 
 
 # -- what the planner was told ---------------------------------------------------------------------

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..game import Candidate
-from .bo import Acquirer, PoolConfig, candidate_pool, derive_seed, greedy_batch
+from ..seeds import derive_seed
+from .bo import Acquirer, PoolConfig, candidate_pool, greedy_batch
 from .mcts import Chooser, MCTSPlanner, Simulated, TreeSearch
 
 POOL = PoolConfig(n_random=30, n_parents=5, per_parent=24, param_variants=8)

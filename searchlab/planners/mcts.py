@@ -19,7 +19,8 @@ import numpy as np
 from ..game import Action, Candidate, Game
 from ..planner import PlannerContext, Record
 from ..surrogate import single_thread
-from .bo import Model, ModelFitter, Observations, Prior, complete, derive_seed, initial_design, leaf_params, make
+from ..seeds import derive_seed
+from .bo import Model, ModelFitter, Observations, Prior, complete, initial_design, leaf_params, make
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from searchlab.ledger import read_events
 from searchlab.planner import PlannerContext
 from searchlab.planners import make_planner
 from searchlab.registry import get_problem
-from searchlab.run import create_run, derive_seed, run
+from searchlab.run import create_run, run
+from searchlab.seeds import derive_seed
 from searchlab.rundir import LEDGER, load_history
 
 from ..helpers import SEARCHLAB, cli, export, status
