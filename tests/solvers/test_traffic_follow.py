@@ -1,0 +1,84 @@
+"""Car-following MDP: DP against simulation, IS sanity checks (weights, non-rare agreement, zero variance)."""
+import numpy as np
+import pytest
+
+from searchlab.solvers.traffic.campaign import MethodSpec, fixed_proposal, run_campaign
+from searchlab.solvers.traffic.drivers import DriverParams
+from searchlab.solvers.traffic.follow import FollowParams
+from searchlab.solvers.traffic.proposals import NaturalisticProposal, oracle_proposal
+from searchlab.solvers.traffic.sampling import sample_episodes
+from searchlab.solvers.traffic.scenario import make_follow_scenario
+from searchlab.solvers.traffic.variance import exact_relative_variance
+
+# A small, non-rare world (coarse grid, frequent hard braking, a weak AV) so that crude MC can check the DP.
+SMALL = FollowParams(gap_max=50.0, gap_step=2.0, v_max=30.0, v_step=2.0, accel_step=2.0, horizon=8,
+                     hard_brake_rate=0.15, v0_mean=20.0, headway_median=0.8)
+WEAK_AV = DriverParams(delay=0.8, b_max=4.0, headway=1.0)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return make_follow_scenario(av=WEAK_AV, params=SMALL)
+
+
+def test_dp_matches_crude_monte_carlo(small):
+    mu = small.true_crash_probability
+    assert 0.01 < mu < 0.5
+    batch = sample_episodes(small.real, NaturalisticProposal(small.real), 40_000, np.random.default_rng(0))
+    se = np.sqrt(mu * (1 - mu) / batch.n)
+    assert abs(batch.crash.mean() - mu) < 4 * se
+
+
+@pytest.mark.parametrize("method", ["nade_pessimistic", "nade_optimistic", "mixture"])
+def test_is_weights_average_to_one(small, method):
+    kind, _, sur = method.partition("_")
+    spec = MethodSpec(method, "nade" if kind == "nade" else "mixture", surrogate=sur or None)
+    batch = sample_episodes(small.real, fixed_proposal(small, spec), 40_000, np.random.default_rng(1))
+    w = batch.weights()
+    assert abs(w.mean() - 1.0) < 4 * w.std() / np.sqrt(w.size)
+
+
+def test_is_matches_crude_mc_on_non_rare_event(small):
+    mu = small.true_crash_probability
+    rng = np.random.default_rng(2)
+    crude = sample_episodes(small.real, NaturalisticProposal(small.real), 30_000, rng).values()
+    spec = MethodSpec("nade_pessimistic", "nade", surrogate="pessimistic")
+    isx = sample_episodes(small.real, fixed_proposal(small, spec), 30_000, rng).values()
+    se = np.hypot(crude.std() / np.sqrt(crude.size), isx.std() / np.sqrt(isx.size))
+    assert abs(isx.mean() - crude.mean()) < 4 * se
+    assert abs(isx.mean() - mu) < 4 * isx.std() / np.sqrt(isx.size)
+
+
+def test_zero_variance_proposal_gives_constant_crash_weights(small):
+    mu = small.true_crash_probability
+    batch = sample_episodes(small.real, oracle_proposal(small.real, small.truth, eps=0.0), 2_000,
+                            np.random.default_rng(3))
+    assert batch.crash.all()
+    assert np.allclose(batch.values(), mu, rtol=1e-9)
+    assert exact_relative_variance(small.real, small.truth, oracle_proposal(small.real, small.truth, 0.0)) < 1e-9
+
+
+def test_exact_variance_matches_sampled_variance(small):
+    spec = MethodSpec("nade_pessimistic", "nade", surrogate="pessimistic")
+    prop = fixed_proposal(small, spec)
+    x = sample_episodes(small.real, prop, 40_000, np.random.default_rng(4)).values()
+    rv = exact_relative_variance(small.real, small.truth, prop)
+    assert x.var() / x.mean() ** 2 == pytest.approx(rv, rel=0.15)
+
+
+def test_adaptive_campaign_stops_and_reports(small):
+    seen = []
+    res = run_campaign(small, MethodSpec("adaptive", "adaptive"), max_tests=5_000, seed=5,
+                       callback=lambda n, est: seen.append(n))
+    assert res.reached and res.estimate.rhw < 0.3 and res.n_tests == res.n_to_target
+    assert seen and seen[-1] == res.n_tests
+    assert res.values.size == res.rhw_trace.size == res.n_tests
+    assert res.estimate.ci_low <= res.estimate.mean <= res.estimate.ci_high
+    assert res.betas and np.all(res.betas[-1][1] >= 0)
+
+
+def test_adaptive_is_unbiased_over_seeds(small):
+    mu = small.true_crash_probability
+    est = np.array([run_campaign(small, MethodSpec("adaptive", "adaptive"), max_tests=400, stop_at_target=False,
+                                 seed=s).estimate.mean for s in range(20)])
+    assert abs(est.mean() - mu) < 3.5 * est.std(ddof=1) / np.sqrt(est.size)
