@@ -302,6 +302,16 @@ def _register_routing() -> None:
 _register_routing()
 
 
+def _register_cav() -> None:
+    """`searchlab bench cav` (cli/cav.py)."""
+    from .cav import bench_cav
+
+    bench.command("cav")(bench_cav)
+
+
+_register_cav()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point: user errors become one line on stderr with exit code 2 (tracebacks with --debug)."""
     argv = list(sys.argv[1:] if argv is None else argv)
