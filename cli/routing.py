@@ -192,7 +192,7 @@ def bench_routing(
     decode: str = typer.Option("greedy,beam:16", "--decode", help="Comma-separated decoders: greedy, beam:K, mcts:N."),
     model: Optional[Path] = typer.Option(None, "--model", help="Policy checkpoint (default: results/models/<problem>.pt)."),
     knn: Optional[int] = typer.Option(None, "--knn", help="kNN restriction (0: never; default: 100 above 101 nodes)."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Reference solver (default: lkh, pyvrp 2 s, ortools 2 s, dp)."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Reference solver (default: fast-tsp 2 s, pyvrp 2 s, ortools 2 s, dp; lkh needs the lkh extra)."),
     reference_time: Optional[float] = typer.Option(None, "--reference-time", help="Reference seconds per instance."),
     no_ortools: bool = typer.Option(False, "--no-ortools", help="Skip OR-Tools GLS at equal time."),
     out_dir: Path = typer.Option(Path("results/bench"), "--out-dir", help="Where routing_<problem><size>.md/.json go."),

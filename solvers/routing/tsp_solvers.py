@@ -39,7 +39,10 @@ def fast_tsp_tour(instance: TSPInstance, time_limit: float = 0.1) -> Solution:
 
 def lkh_tour(instance: TSPInstance, runs: int = 1) -> Solution:
     """A tour by LKH-3 (elkai) with `runs` runs; float distances are scaled by 1e6 and rounded."""
-    import elkai
+    try:
+        import elkai
+    except ImportError:  # LKH-3's licence is non-commercial, so elkai is an opt-in extra
+        raise RuntimeError("method 'lkh' needs elkai (LKH-3, non-commercial licence): pip install 'searchlab[lkh]'") from None
 
     t0 = time.perf_counter()
     n = instance.n_nodes
