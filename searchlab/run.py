@@ -13,6 +13,7 @@ import shutil
 import signal
 import threading
 import time
+from itertools import takewhile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -137,14 +138,9 @@ class Coordinator:
         """A fresh planner told what the original was told; returns it and the number told."""
         ctx = PlannerContext(self.game, self.settings.seed, self.problem.minimize)
         planner = make_planner(self.settings.planner, ctx)
-        if self.settings.deterministic:
-            told = []
-            for i in range(len(self.history.evaluations)):
-                ev = self.history.evaluations[i]
-                if not ev.finished:
-                    break
-                told.append(ev)
-        else:
+        if self.settings.deterministic:  # told in submission order: the finished prefix
+            told = list(takewhile(lambda ev: ev.finished, self.history.evaluations.values()))
+        else:  # told as they finished
             told = self.history.finished()
         planner.tell([ev.record() for ev in told])
         return planner, len(told)
@@ -161,7 +157,7 @@ class Coordinator:
             self._write("config_changed", budget=self.budget.to_json())
         if resumed:
             self._write("resumed", pending=[ev.eval_id for ev in h.pending()])
-        workers = self.workers or self.settings.workers
+        self.n_workers = self.workers or self.settings.workers
         planner, told = self._rebuild_planner()
         self.planner = planner
         self.n_told = told
@@ -169,14 +165,14 @@ class Coordinator:
         self.stop_reason = ""
         in_main = threading.current_thread() is threading.main_thread()
         old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
-        pool = make_pool(self.settings.backend, workers, self.settings.scheduler, retries=self.settings.retries)
+        pool = make_pool(self.settings.backend, self.n_workers, self.settings.scheduler, retries=self.settings.retries)
         self.inflight: dict[cf.Future, int] = {}
         self.queue: list[int] = []  # submitted in the ledger, not yet sent to the pool
         try:
             for ev in h.pending():  # resume: same candidate, same seed, same id
                 self._clear_workdir(ev.eval_id)
                 self.queue.append(ev.eval_id)
-            self._loop(pool, workers)
+            self._loop(pool)
         except KeyboardInterrupt:
             self.stop_reason = "interrupted"
         finally:
@@ -188,11 +184,11 @@ class Coordinator:
             self.ledger.close()
         return self.history
 
-    def _loop(self, pool: Any, workers: int) -> None:
+    def _loop(self, pool: Any) -> None:
         h = self.history
         while True:
             self._propose()
-            while self.queue and len(self.inflight) < workers:
+            while self.queue and len(self.inflight) < self.n_workers:
                 eid = self.queue.pop(0)
                 self.inflight[pool.submit(self._job(eid))] = eid
             if not self.inflight:
@@ -219,9 +215,8 @@ class Coordinator:
         h = self.history
         if self._budget_spent() or self.stop_reason:
             return
-        workers = self.workers or self.settings.workers
         n_sub = len(h.evaluations)
-        room = h.budget.evaluations - n_sub if h.budget.evaluations is not None else workers
+        room = h.budget.evaluations - n_sub if h.budget.evaluations is not None else self.n_workers
         if self.settings.deterministic:
             # candidate i is proposed knowing exactly the results 0..i-batch, whatever --workers is
             while room > 0 and n_sub <= self.n_told + self.settings.batch - 1:
@@ -229,7 +224,7 @@ class Coordinator:
                     return
                 n_sub, room = n_sub + 1, room - 1
         else:
-            want = min(room, workers - len(self.inflight) - len(self.queue))
+            want = min(room, self.n_workers - len(self.inflight) - len(self.queue))
             if want > 0:
                 self._ask_and_submit(want)
 
