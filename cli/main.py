@@ -265,6 +265,7 @@ def bench_planners(
     workers: int = typer.Option(1, "--workers", help="Cells run in parallel processes."),
     out_dir: Path = typer.Option(Path("results/bench"), "--out", help="Output directory."),
     latency_at: str = typer.Option("100,500", "--latency-at", help="Observation counts at which ask latency is measured."),
+    latency_only: bool = typer.Option(False, "--latency-only", help="Only re-measure ask latency of an existing planners.json."),
 ) -> None:
     """Planners side by side (median and IQR of best-so-far), with Optuna TPE and random search as baselines."""
     from rich.progress import Progress
@@ -277,6 +278,12 @@ def bench_planners(
     except ValueError:
         raise SearchlabError("--batch and --latency-at take comma-separated integers") from None
     command = "searchlab " + " ".join(sys.argv[1:])
+    if latency_only:
+        from searchlab.bench.planners import rerun_latency
+
+        rerun_latency(out_dir, latency, command)
+        out.print((out_dir / "planners.md").read_text())
+        return
     with Progress(console=err) as bar:
         task = bar.add_task("cells", total=None)
         run_bench(_csv(problems_), _csv(planners), budget, seeds, batches, workers, out_dir, (25, 50, 100), latency,

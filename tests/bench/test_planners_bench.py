@@ -44,7 +44,7 @@ def test_run_bench_writes_json_markdown_and_png(tmp_path):
     saved = json.loads((tmp_path / "planners.json").read_text())
     assert len(saved["cells"]) == 2 * 2 * 2 and saved["summary"] == data["summary"]
     table = (tmp_path / "planners.md").read_text()
-    assert "| jenatton | optuna-tpe | 2 | 2 |" in table and "ask latency" in table
+    assert "| jenatton | optuna-tpe | 2 | 2 |" in table and "ask latency" in table and "median s" in table
     assert (tmp_path / "planners.png").read_bytes()[:4] == b"\x89PNG"
 
 
