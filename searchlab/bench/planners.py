@@ -152,12 +152,16 @@ def rerun_latency(out_dir: Path, latency_at: Sequence[int], command: str) -> dic
     return data
 
 
+def label(cell: dict[str, Any]) -> str:
+    """A cell's problem as given on the command line: `name` or `name:preset`."""
+    return cell["problem"] + (f":{cell['preset']}" if cell.get("preset") else "")
+
+
 def summarize(cells: list[dict[str, Any]], checkpoints: Sequence[int], minimize: dict[str, bool]) -> list[dict[str, Any]]:
     """Median and IQR of best-so-far at each checkpoint, per (problem, planner, batch)."""
     groups: dict[tuple[str, str, int], list[list[float]]] = {}
     for c in cells:
-        name = c["problem"] + (f":{c['preset']}" if c["preset"] else "")
-        groups.setdefault((name, c["planner"], c["batch"]), []).append(c["curve"])
+        groups.setdefault((label(c), c["planner"], c["batch"]), []).append(c["curve"])
     rows = []
     for (problem, planner, batch), curves in sorted(groups.items()):
         row: dict[str, Any] = {"problem": problem, "planner": planner, "batch": batch, "seeds": len(curves)}
@@ -203,12 +207,14 @@ def plot(cells: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = sorted({(c["problem"], c["batch"]) for c in cells})
+    problems = sorted({label(c) for c in cells})
+    batches = sorted({c["batch"] for c in cells})
     planners = sorted({c["planner"] for c in cells})
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), dpi=110, squeeze=False)
-    for ax, (problem, batch) in zip(axes[0], panels):
+    fig, axes = plt.subplots(len(problems), len(batches), figsize=(4.4 * len(batches), 3.0 * len(problems)),
+                             dpi=110, squeeze=False)
+    for ax, (problem, batch) in zip(axes.flat, [(p, b) for p in problems for b in batches]):
         for name in planners:
-            curves = [c["curve"] for c in cells if c["problem"] == problem and c["batch"] == batch and c["planner"] == name]
+            curves = [c["curve"] for c in cells if label(c) == problem and c["batch"] == batch and c["planner"] == name]
             if not curves:
                 continue
             arr = np.array([[np.nan if v is None else v for v in cv] for cv in curves], float)
@@ -217,8 +223,9 @@ def plot(cells: list[dict[str, Any]], path: Path) -> None:
             ax.plot(x, med, label=name)
             ax.fill_between(x, np.nanpercentile(arr, 25, axis=0), np.nanpercentile(arr, 75, axis=0), alpha=0.15)
         ax.set_title(f"{problem} (batch {batch})", fontsize=9)
+        ax.set_ylabel("best so far", fontsize=8)
+    for ax in axes[-1]:
         ax.set_xlabel("evaluations")
-    axes[0][0].set_ylabel("best so far")
     axes[0][-1].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)
