@@ -35,30 +35,7 @@ NODE_COORD_SECTION
 EOF
 """
 
-VRP = """NAME : tinyvrp
-TYPE : CVRP
-DIMENSION : 6
-EDGE_WEIGHT_TYPE : EUC_2D
-CAPACITY : 10
-NODE_COORD_SECTION
-1 50 50
-2 10 10
-3 90 15
-4 85 80
-5 20 85
-6 55 95
-DEMAND_SECTION
-1 0
-2 4
-3 6
-4 5
-5 5
-6 3
-DEPOT_SECTION
-1
--1
-EOF
-"""
+VRP = (Path(__file__).parents[1] / "data" / "tiny.vrp").read_text()
 
 app = typer.Typer()
 app.command("solve")(solve_routing)
