@@ -7,6 +7,7 @@ leading coefficient is positive and it has no root of odd multiplicity in (a, �
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import flint
 from flint import fmpq, fmpq_poly, fmpz_poly
@@ -121,3 +122,77 @@ def nonnegative_on_halfline(p: fmpq_poly, a: fmpq, method: str = "isolation") ->
 def nonpositive_on_halfline(p: fmpq_poly, a: fmpq, method: str = "isolation") -> SignCheck:
     """Decide exactly whether p(u) ≤ 0 for all u ≥ a."""
     return nonnegative_on_halfline(-p, a, method)
+
+
+def count_roots_interval(g: fmpq_poly, a: fmpq, b: fmpq, method: str = "isolation") -> int | None:
+    """Distinct real roots of squarefree g in the open interval (a, b), with g(a), g(b) ≠ 0."""
+    if method == "sturm":
+        return count_roots_sturm(g, a) - count_roots_sturm(g, b)
+    if method == "isolation":
+        na, nb = count_roots_isolation(g, a), count_roots_isolation(g, b)
+        return None if na is None or nb is None else na - nb
+    raise ValueError(f"unknown method {method!r}")
+
+
+def nonpositive_on_interval(p: fmpq_poly, a: fmpq, b: fmpq, method: str = "isolation") -> SignCheck:
+    """Decide exactly whether p(u) ≤ 0 for all u in [a, b] (a < b): no sign change inside, p ≤ 0 at the ends
+    and at one interior point where p ≠ 0."""
+    a, b = fmpq(a), fmpq(b)
+    if not a < b:
+        raise ValueError("empty interval")
+    if p.is_zero():
+        return SignCheck(True, "zero polynomial", method)
+    if p(a) > 0 or p(b) > 0:
+        return SignCheck(False, "positive at an end point", method)
+    g = _deflate_at(_deflate_at(odd_multiplicity_part(p), a), b)
+    n = count_roots_interval(g, a, b, method)
+    if n is None:
+        return SignCheck(False, "root isolation undecided", method)
+    if n:
+        return SignCheck(False, f"{n} sign change(s) in ({a}, {b})", method)
+    k = 2
+    while True:  # p has one sign on (a, b) outside its even-multiplicity zeros: probe until p ≠ 0
+        c = a + (b - a) / k
+        if p(c) != 0:
+            break
+        k += 1
+    if p(c) > 0:
+        return SignCheck(False, f"positive at {c}", method)
+    return SignCheck(True, f"no sign change in ({a}, {b}), ≤ 0 at the ends and inside", method)
+
+
+def psd_ldl(M: list[list[fmpq]]) -> tuple[bool, str]:
+    """Exact test that a symmetric rational matrix is positive semidefinite, by LDLᵀ with symmetric pivoting.
+
+    A zero pivot is allowed only when its whole remaining row is zero; any negative pivot fails.
+    """
+    n = len(M)
+    A = [[x if isinstance(x, fmpq) else fmpq(Fraction(x).numerator, Fraction(x).denominator) for x in row]
+         for row in M]
+    if any(len(row) != n for row in A):
+        return False, "matrix is not square"
+    if any(A[i][j] != A[j][i] for i in range(n) for j in range(i)):
+        return False, "matrix is not symmetric"
+    idx = list(range(n))
+    while idx:
+        piv = max(idx, key=lambda i: A[i][i])  # largest diagonal entry (exact comparison)
+        d = A[piv][piv]
+        if d < 0:
+            return False, "negative pivot"
+        rest = [i for i in idx if i != piv]
+        if d == 0:
+            if any(A[piv][j] != 0 for j in rest):
+                return False, "zero pivot with a nonzero row"
+            idx = rest
+            continue
+        row = [A[piv][j] for j in rest]
+        for a_, i in enumerate(rest):
+            if row[a_] == 0:
+                continue
+            f = row[a_] / d
+            Ai = A[i]
+            for b_, j in enumerate(rest):
+                if row[b_] != 0:
+                    Ai[j] -= f * row[b_]
+        idx = rest
+    return True, f"PSD ({n}×{n}, exact LDLᵀ)"
