@@ -86,7 +86,8 @@ class SDPGame:
         return f"d{self.dim}:K{self.degree3}:" + ",".join(state)
 
     def variable(self, state: State) -> str:
-        return f"block{len(state)}"
+        """Named by depth and previous token, so each name always offers the same choices (TPE needs that)."""
+        return f"block{len(state)}" + (f"_after_{state[-1]}" if state else "")
 
     def params(self, state: State) -> Space | None:
         if not self.is_terminal(state):

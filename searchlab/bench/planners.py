@@ -40,6 +40,7 @@ class Cell:
     seed: int
     budget: int
     preset: str | None = None
+    overrides: tuple[str, ...] = ()
 
 
 def build_planner(name: str, ctx: PlannerContext) -> Planner:
@@ -73,7 +74,7 @@ def run_cell(cell: Cell) -> dict[str, Any]:
 
     torch.set_num_threads(1)
     problem = get_problem(cell.problem)
-    config = problem.resolve(cell.preset)
+    config = problem.resolve(cell.preset, cell.overrides)
     game, oracle = problem.make_game(config), problem.make_oracle(config)
     ctx = PlannerContext(game, cell.seed, problem.minimize)
     planner = build_planner(cell.planner, ctx)

@@ -356,3 +356,42 @@ def solve_and_certify(spec: ThreePointSpec, backend: str = "sdpa", precision_bit
         except CertificationError as exc:
             last = str(exc)
     raise CertificationError(f"not certified ({last})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: solve and certify one three-point SDP, write three_point_d{n}.json into --out."""
+    from .three_point_kernel import parse_token
+
+    ap = argparse.ArgumentParser(prog="python -m searchlab.solvers.sdp.three_point", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dim", type=int, required=True)
+    ap.add_argument("--degree2", type=int, default=23, help="odd degree of the two-point function")
+    ap.add_argument("--degree3", type=int, default=9, help="degree of the three-point function")
+    ap.add_argument("--r", type=float, required=True, help="radius r (u0 = 2 pi r^2)")
+    ap.add_argument("--ratio", type=float, required=True, help="R / r")
+    ap.add_argument("--multipliers", default="", help="extra SOS multipliers, e.g. g6,g1*g2 (g1..g5 always)")
+    ap.add_argument("--precision-bits", type=int, default=128)
+    ap.add_argument("--out", default="results/sphere_packing/")
+    args = ap.parse_args(argv)
+    command = "python -m searchlab.solvers.sdp.three_point " + " ".join(sys.argv[1:] if argv is None else argv)
+    try:
+        mult = tuple(parse_token(t) for t in args.multipliers.split(",") if t.strip())
+        spec = ThreePointSpec.from_radii(args.dim, args.degree2, args.degree3, args.r, args.r * args.ratio, mult)
+        data, sol = solve_and_certify(spec, precision_bits=args.precision_bits, command=command)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except CertificationError as exc:
+        print(f"NOT certified (estimate only): {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"three_point_d{args.dim}.json"
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"dimension {args.dim}: numerical ≈ {sol.estimate:.10f}; certified ≤ {data['bound']} "
+          f"(K={args.degree3}, N={args.degree2}, r={args.r}, R/r={args.ratio}; SDP {sol.size}) -> {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
