@@ -66,7 +66,7 @@ def run(
     backend: str = typer.Option("local", "--backend", help="Oracle pool: local (processes) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address; omitted: a local cluster is started."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Wall-clock seconds per evaluation; the worker is killed past it."),
-    planner: str = typer.Option("hybrid", "--planner", help="Planner: hybrid (MCTS over moves, BO over leaf parameters), bo, mcts, random."),
+    planner: Optional[str] = typer.Option(None, "--planner", help="Planner: hybrid (MCTS over moves, BO over leaf parameters), bo, mcts, random, or one the problem offers (default: the problem's own, else hybrid)."),
     deterministic: bool = typer.Option(False, "--deterministic", help="Tell results in submission order: same ledger for any --workers."),
     batch: int = typer.Option(4, "--batch", help="With --deterministic: candidate i is proposed knowing results 0..i-batch."),
     retries: int = typer.Option(1, "--retries", help="Re-runs of an evaluation whose worker process died."),
@@ -109,43 +109,67 @@ def resume(
 
 
 def _drive(path: Path, budget, workers: Optional[int], quiet: bool) -> None:
-    """Run the coordinator with a progress bar showing finished evaluations and the best value."""
+    """Run the coordinator with a progress bar showing finished evaluations and the best value (or the
+    problem's own one-line summary, e.g. a running estimate, when it has one)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from searchlab.report import text_summary
     from searchlab.rundir import load_history
     from searchlab.run import run as run_loop
 
-    total = (budget or load_history(path).budget).evaluations
+    start = load_history(path)
+    summary = _problem_summary(start.problem)
+    total = (budget or start.budget).evaluations
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("best {task.fields[best]}"), TimeElapsedColumn(), console=err,
+                  TextColumn("{task.fields[info]}", markup=False), TimeElapsedColumn(), console=err,
                   disable=quiet) as bar:
-        task = bar.add_task("evaluating", total=total, best="-")
+        task = bar.add_task("evaluating", total=total, info=summary(start) if summary else "best -")
 
         def progress(history, ev) -> None:
-            best = history.best()
-            bar.update(task, completed=len(history.finish_order),
-                       best="-" if best is None else f"{best.result.value:.6g}")
+            if summary is not None:
+                info = summary(history)
+            else:
+                best = history.best()
+                info = "best " + ("-" if best is None else f"{best.result.value:.6g}")
+            bar.update(task, completed=len(history.finish_order), info=info)
 
         history, reason = run_loop(path, budget=budget, workers=workers, progress=progress)
     out.print(text_summary(history, path))
+    if summary is not None:
+        out.print(summary(history), markup=False)
     out.print(f"stopped: {reason}")
     if reason == "interrupted":
         raise typer.Exit(130)
 
 
+def _problem_summary(name: str):
+    """The problem's one-line run summary function, or None (none declared, or the problem is not installed)."""
+    from searchlab.registry import get_problem
+
+    try:
+        return get_problem(name).summary
+    except SearchlabError:
+        return None
+
+
 @app.command()
 def status(run_dir: Path = typer.Argument(...), as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Progress of a run: counts by status, budget, best so far."""
+    """Progress of a run: counts by status, budget, best so far (and the problem's own summary, if any)."""
     from searchlab.report import text_summary
     from searchlab.rundir import load_history
     from searchlab.summary import status as status_dict
 
     history = load_history(run_dir)
+    summary = _problem_summary(history.problem)
     if as_json:
-        print(json.dumps(status_dict(history, run_dir), indent=2))
+        data = status_dict(history, run_dir)
+        if summary is not None:
+            data["summary"] = summary(history)
+        print(json.dumps(data, indent=2))
     else:
         out.print(text_summary(history, run_dir))
+        if summary is not None:
+            out.print(summary(history), markup=False)
 
 
 @app.command()
@@ -307,6 +331,16 @@ def _register_routing() -> None:
 
 
 _register_routing()
+
+
+def _register_sphere() -> None:
+    """`searchlab bench sphere-game` (cli/sphere.py)."""
+    from .sphere import bench_sphere_game
+
+    bench.command("sphere-game")(bench_sphere_game)
+
+
+_register_sphere()
 
 
 def _register_cav() -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import ConfigError
 from .game import Game
 from .oracle import Oracle
 from .space import Space, resolve_config
+
+if TYPE_CHECKING:
+    from .history import RunHistory
+    from .planner import Planner, PlannerContext
 
 ENTRY_POINT_GROUP = "searchlab.problems"
 
@@ -20,6 +24,15 @@ class Problem:
 
     `make_game(config)` and `make_oracle(config)` take the resolved configuration (plain data). The
     oracle is shipped to worker processes, so it must pickle as plain data.
+
+    Optional run hooks, for problems whose runs are sequential experiments rather than searches (e.g. a
+    sampling campaign that stops at a precision target): `check(config)` rejects option combinations with a
+    ConfigError; `planners` are planners only this problem offers (by name for --planner, built from the
+    context and the configuration); `default_planner(config)` names the planner used when none is given
+    (None: the engine's default); `stop(history)` is called by the coordinator when a run starts and after
+    every finished evaluation, and a returned reason ends the run (None: go on; in-flight evaluations
+    still finish); `summary(history)` is a one-line account of the run's result for progress displays.
+    None of them may write to the ledger: everything they use must be derivable from it.
     """
 
     name: str
@@ -32,11 +45,19 @@ class Problem:
     resources: Mapping[str, float] = field(default_factory=lambda: {"cpu": 1})
     verify: Callable[[dict[str, Any]], tuple[bool, str]] | None = None
     bounds: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
+    check: Callable[[dict[str, Any]], None] | None = None
+    planners: Mapping[str, Callable[["PlannerContext", dict[str, Any]], "Planner"]] = field(default_factory=dict)
+    default_planner: Callable[[dict[str, Any]], str | None] | None = None
+    stop: Callable[["RunHistory"], str | None] | None = None
+    summary: Callable[["RunHistory"], str] | None = None
 
     def resolve(self, preset: str | None = None, overrides: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
         """The validated configuration from defaults, a preset and `key=value` overrides."""
         try:
-            return resolve_config(self.config, self.presets, preset, overrides)
+            config = resolve_config(self.config, self.presets, preset, overrides)
+            if self.check is not None:
+                self.check(config)
+            return config
         except ConfigError as exc:
             raise ConfigError(f"{self.name}: {exc}") from None
 

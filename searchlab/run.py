@@ -24,7 +24,7 @@ from .history import Budget, Evaluation, RunHistory
 from .ledger import LedgerWriter
 from .oracle import Job, OracleResult, Status
 from .planner import Planner, PlannerContext
-from .planners import PLANNERS, make_planner
+from .planners import DEFAULT_PLANNER, PLANNERS, make_planner
 from .pools import make_pool
 from .registry import Problem, get_problem
 from .seeds import derive_seed
@@ -78,13 +78,24 @@ def create_run(
     runs_root: str | Path = "runs",
     **options: Any,
 ) -> Path:
-    """Validate everything, create the run directory and write the ledger's `run_started` event."""
+    """Validate everything, create the run directory and write the ledger's `run_started` event.
+
+    Without a `planner` option the problem's default planner for this configuration is used (else hybrid); a
+    problem with a stop rule may run without a budget (it then stops by its own rule or on Ctrl-C).
+    """
     problem = get_problem(problem_name)
     config = problem.resolve(preset, overrides)
+    planner = options.pop("planner", None)
+    if planner is None and problem.default_planner is not None:
+        planner = problem.default_planner(config)
     settings = RunSettings(problem=problem_name, config=config, preset=preset, overrides=tuple(overrides),
-                           minimize=problem.minimize, **options)
-    _check_settings(settings)
-    check_budget(budget)
+                           minimize=problem.minimize, planner=planner or DEFAULT_PLANNER, **options)
+    _check_settings(settings, problem)
+    if problem.stop is None or budget != Budget():
+        check_budget(budget)
+    own = problem.planners.get(settings.planner)
+    if own is not None:  # built once now so that it can reject the configuration before anything is written
+        own(PlannerContext(problem.make_game(config), settings.seed, problem.minimize), config)
     path = Path(run_dir) if run_dir is not None else new_run_dir(runs_root, problem_name)
     prepare_run_dir(path)
     write_config(path, settings.to_json(), budget.to_json())
@@ -93,7 +104,7 @@ def create_run(
     return path
 
 
-def _check_settings(s: RunSettings) -> None:
+def _check_settings(s: RunSettings, problem: Problem) -> None:
     if s.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {s.workers}")
     if s.batch < 1:
@@ -104,8 +115,9 @@ def _check_settings(s: RunSettings) -> None:
         raise ConfigError(f"--retries must be >= 0, got {s.retries}")
     if s.backend not in ("local", "dask"):
         raise ConfigError(f"unknown backend {s.backend!r} (known: local, dask)")
-    if s.planner not in PLANNERS:
-        raise ConfigError(f"unknown planner {s.planner!r} (known: {', '.join(PLANNERS)})")
+    if s.planner not in PLANNERS and s.planner not in problem.planners:
+        known = [*PLANNERS, *problem.planners]
+        raise ConfigError(f"unknown planner {s.planner!r} (known: {', '.join(known)})")
 
 
 ProgressFn = Callable[[RunHistory, Evaluation | None], None]
@@ -137,7 +149,8 @@ class Coordinator:
     def _rebuild_planner(self) -> tuple[Planner, int]:
         """A fresh planner told what the original was told; returns it and the number told."""
         ctx = PlannerContext(self.game, self.settings.seed, self.problem.minimize)
-        planner = make_planner(self.settings.planner, ctx)
+        own = self.problem.planners.get(self.settings.planner)
+        planner = own(ctx, self.settings.config) if own is not None else make_planner(self.settings.planner, ctx)
         if self.settings.deterministic:  # told in submission order: the finished prefix
             told = list(takewhile(lambda ev: ev.finished, self.history.evaluations.values()))
         else:  # told as they finished
@@ -172,6 +185,7 @@ class Coordinator:
             for ev in h.pending():  # resume: same candidate, same seed, same id
                 self._clear_workdir(ev.eval_id)
                 self.queue.append(ev.eval_id)
+            self._check_stop()
             self._loop(pool)
         except KeyboardInterrupt:
             self.stop_reason = "interrupted"
@@ -254,6 +268,7 @@ class Coordinator:
         """Record a result, make its artifacts visible, and tell the planner (in order if deterministic)."""
         result.artifacts = self._publish_artifacts(eid) or result.artifacts
         self._write("finished", id=eid, result=result.to_json())
+        self._check_stop()
         ev = self.history.evaluations[eid]
         if self.settings.deterministic:
             evs = self.history.evaluations
@@ -296,6 +311,11 @@ class Coordinator:
         shutil.rmtree(final, ignore_errors=True)
         partial.replace(final)
         return sorted(str(p.relative_to(self.run_dir)) for p in final.rglob("*") if p.is_file())
+
+    def _check_stop(self) -> None:
+        """Ask the problem's stop rule (if any) whether the run is done; no new proposals once it says so."""
+        if self.problem.stop is not None and not self.stop_reason:
+            self.stop_reason = self.problem.stop(self.history) or ""
 
     def _write(self, type: str, **fields: Any) -> None:
         self.history.apply(self.ledger.append(type, **fields))

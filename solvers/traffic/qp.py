@@ -7,15 +7,20 @@ coordinates so that crash probabilities of 1e-7 do not fall below the solver's t
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import cvxpy as cp
 import numpy as np
 from scipy.optimize import nnls
+
+if TYPE_CHECKING:  # cvxpy takes about a second to import: only a refit loads it
+    import cvxpy as cp
 
 
 @lru_cache(maxsize=16)
 def _problem(K: int, sum_to_one: bool) -> tuple[cp.Problem, cp.Variable, cp.Parameter, cp.Parameter, cp.Parameter]:
     """The QP in least-squares form with its factor, offset and sum coefficients as parameters (compiled once)."""
+    import cvxpy as cp
+
     beta = cp.Variable(K, nonneg=True)
     Lt, d, c = cp.Parameter((K, K)), cp.Parameter(K), cp.Parameter(K)
     constraints = [c @ beta == 1] if sum_to_one else []
@@ -45,6 +50,8 @@ def fit_combination_weights(
     H = An.T @ An + ridge * np.eye(K)
     H = 0.5 * (H + H.T) + 1e-12 * np.eye(K)
     lin = An.T @ bnv
+    import cvxpy as cp
+
     prob, beta, Lt, d, c = _problem(K, sum_to_one)
     try:
         # beta' H beta - 2 lin' beta = ||L' beta - L^{-1} lin||^2 + const with H = L L'.
