@@ -126,7 +126,7 @@ class SDPGameOracle:
 
         spec = self.spec(candidate)
         try:
-            sol = solve(spec, backend="cvxpy:CLARABEL", margin=0.0, eps=0.0)
+            sol = solve(spec, backend="clarabel", margin=0.0, eps=0.0)
         except Exception as exc:  # solver breakdown on an ill-posed SDP: recorded, not fatal
             return OracleResult(Status.INFEASIBLE, message=f"float64 solve failed: {type(exc).__name__}: {exc}"[:300])
         if not sol.status.startswith("optimal") or not np.isfinite(sol.estimate) or sol.estimate <= 0:

@@ -12,8 +12,9 @@ import scipy.sparse as sp
 from .problem import BlockSDP, SDPSolution
 
 
-def solve_cvxpy(sdp: BlockSDP, solver: str = "CLARABEL") -> SDPSolution:
-    """Solve with cvxpy in double precision; constraints are assembled as one sparse product per block."""
+def solve_cvxpy(sdp: BlockSDP, solver: str = "CLARABEL", **options) -> SDPSolution:
+    """Solve with cvxpy in double precision (`options` go to the solver); constraints are assembled as one
+    sparse product per block."""
     Ys = [cp.Variable((s, s), PSD=True) for s in sdp.block_sizes]
     xv = cp.Variable(sdp.num_free) if sdp.num_free else None
     m = sdp.num_constraints
@@ -30,7 +31,7 @@ def solve_cvxpy(sdp: BlockSDP, solver: str = "CLARABEL") -> SDPSolution:
     t0 = time.perf_counter()
     with warnings.catch_warnings():  # "solution may be inaccurate" is reported through the status instead
         warnings.simplefilter("ignore")
-        prob.solve(solver=solver)
+        prob.solve(solver=solver, **options)
     seconds = time.perf_counter() - t0
     Y = [np.asarray(v.value) for v in Ys] if Ys[0].value is not None else [np.zeros((s, s)) for s in sdp.block_sizes]
     val = float(prob.value) + sdp.objective_offset if prob.value is not None else float("nan")

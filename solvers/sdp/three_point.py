@@ -276,13 +276,25 @@ def volume_factor(dim: int, u0: float) -> float:
 
 def solve(spec: ThreePointSpec, backend: str = "sdpa", precision_bits: int | None = 128, eps: float = 1e-9,
           margin: float = 1e-10) -> ThreePointSolution:
-    """Build, balance, solve with every Gram block ⪰ margin·I (balanced units), and read the solution back."""
+    """Build, balance, solve with every Gram block ⪰ margin·I (balanced units), and read the solution back.
+
+    `backend`: "sdpa" (multiprecision when sdpa-multiprecision is installed), "clarabel" (float64, robust
+    retry), or "cvxpy:SOLVER"."""
     from .cohn_elkies import _solve_backend
 
     t0 = time.perf_counter()
     sdp, layout = build(spec, eps)
     bal, sig, tau = balance_blocks(sdp)
-    sol: SDPSolution = _solve_backend(bal.with_margin(margin) if margin > 0 else bal, backend, precision_bits)
+    target = bal.with_margin(margin) if margin > 0 else bal
+    if backend == "clarabel":  # float64 exploration; a numerical breakdown is retried with more regularisation
+        from .cvxpy_backend import solve_cvxpy
+
+        try:
+            sol: SDPSolution = solve_cvxpy(target, "CLARABEL")
+        except Exception:  # cvxpy.SolverError (NumericalError inside Clarabel)
+            sol = solve_cvxpy(target, "CLARABEL", static_regularization_constant=1e-7)
+    else:
+        sol = _solve_backend(target, backend, precision_bits)
     Y = [(y + margin * np.eye(y.shape[0])) / sb if margin > 0 else y / sb for y, sb in zip(sol.Y, sig)]
     res = float(np.max(np.abs(residual(sdp, Y, sol.x)))) if sol.x is not None else float("nan")
     a = list(np.asarray(sol.x, dtype=float) / layout.gamma)
@@ -342,7 +354,7 @@ def certify(sol: ThreePointSolution, command: str = "", digits: int = 9) -> dict
 
 
 def solve_and_certify(spec: ThreePointSpec, backend: str = "sdpa", precision_bits: int | None = 128,
-                      eps: tuple[float, ...] = (1e-9, 1e-7, 1e-5), margin: float = 1e-10,
+                      eps: tuple[float, ...] = (1e-7, 1e-5), margin: float = 1e-10,
                       command: str = "") -> tuple[dict, ThreePointSolution]:
     """Solve with strictness margin ε and certify; on an exact-check failure retry with the next, larger ε."""
     last = ""
