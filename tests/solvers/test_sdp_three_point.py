@@ -144,3 +144,13 @@ def test_tampered_three_point_certificates_fail(small_certificate, tamper, reaso
     res = verify(cert)
     assert not res.ok
     assert reason in res.reason
+
+
+def test_inaccurate_float_points_are_not_trusted(small_certificate) -> None:
+    sol = copy.copy(small_certificate[1])
+    sol.status, sol.violation = "optimal", 1e-8
+    assert sol.reliable()
+    sol.status = "optimal_inaccurate"
+    assert not sol.reliable()
+    sol.status, sol.violation = "optimal", 1e-3
+    assert not sol.reliable()
