@@ -363,12 +363,13 @@ def certify(sol: ThreePointSolution, command: str = "", digits: int = 9) -> dict
 
 
 def solve_and_certify(spec: ThreePointSpec, backend: str = "sdpa", precision_bits: int | None = 128,
-                      eps: tuple[float, ...] = (1e-7, 1e-5), margin: float = 1e-10,
+                      eps: tuple[float, ...] = (1e-7, 1e-5), margin: tuple[float, ...] = (1e-10, 1e-8),
                       command: str = "") -> tuple[dict, ThreePointSolution]:
-    """Solve with strictness margin ε and certify; on an exact-check failure retry with the next, larger ε."""
+    """Solve with strictness margin ε and Gram margin and certify; on an exact-check failure retry with the
+    next, larger pair (the float64 solution read-back must be off by less than the margins)."""
     last = ""
-    for e in eps:
-        sol = solve(spec, backend, precision_bits, eps=e, margin=margin)
+    for e, m in zip(eps, margin):
+        sol = solve(spec, backend, precision_bits, eps=e, margin=m)
         if not sol.status.startswith(("pdOPT", "optimal", "pdFEAS")):
             last = f"solver status {sol.status}"
             continue
@@ -392,13 +393,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ratio", type=float, required=True, help="R / r")
     ap.add_argument("--multipliers", default="", help="extra SOS multipliers, e.g. g6,g1*g2 (g1..g5 always)")
     ap.add_argument("--precision-bits", type=int, default=128)
+    ap.add_argument("--margins", default="1e-7:1e-10,1e-5:1e-8",
+                    help="eps:gram pairs tried in turn until the exact check passes")
     ap.add_argument("--out", default="results/sphere_packing/")
     args = ap.parse_args(argv)
     command = "python -m searchlab.solvers.sdp.three_point " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         mult = tuple(parse_token(t) for t in args.multipliers.split(",") if t.strip())
         spec = ThreePointSpec.from_radii(args.dim, args.degree2, args.degree3, args.r, args.r * args.ratio, mult)
-        data, sol = solve_and_certify(spec, precision_bits=args.precision_bits, command=command)
+        pairs = [tuple(float(x) for x in p.split(":")) for p in args.margins.split(",")]
+        data, sol = solve_and_certify(spec, precision_bits=args.precision_bits, eps=tuple(p[0] for p in pairs),
+                                      margin=tuple(p[1] for p in pairs), command=command)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
