@@ -283,7 +283,7 @@ def volume_factor(dim: int, u0: float) -> float:
 
 
 def solve(spec: ThreePointSpec, backend: str = "sdpa", precision_bits: int | None = 128, eps: float = 1e-9,
-          margin: float = 1e-10) -> ThreePointSolution:
+          margin: float = 1e-10, eps3: float | None = None) -> ThreePointSolution:
     """Build, balance, solve with every Gram block ⪰ margin·I (balanced units), and read the solution back.
 
     `backend`: "sdpa" (multiprecision when sdpa-multiprecision is installed), "clarabel" (float64, robust
@@ -291,7 +291,7 @@ def solve(spec: ThreePointSpec, backend: str = "sdpa", precision_bits: int | Non
     from .cohn_elkies import _solve_backend
 
     t0 = time.perf_counter()
-    sdp, layout = build(spec, eps)
+    sdp, layout = build(spec, eps, eps3)
     bal, sig, tau = balance_blocks(sdp)
     target = bal.with_margin(margin) if margin > 0 else bal
     if backend == "clarabel":  # float64 exploration; a numerical breakdown is retried with more regularisation
@@ -364,12 +364,14 @@ def certify(sol: ThreePointSolution, command: str = "", digits: int = 9) -> dict
 
 def solve_and_certify(spec: ThreePointSpec, backend: str = "sdpa", precision_bits: int | None = 128,
                       eps: tuple[float, ...] = (1e-7, 1e-5), margin: tuple[float, ...] = (1e-10, 1e-8),
-                      command: str = "") -> tuple[dict, ThreePointSolution]:
-    """Solve with strictness margin ε and Gram margin and certify; on an exact-check failure retry with the
-    next, larger pair (the float64 solution read-back must be off by less than the margins)."""
+                      command: str = "", eps3: tuple[float | None, ...] | None = None,
+                      ) -> tuple[dict, ThreePointSolution]:
+    """Solve with strictness margins ε (interval), ε₃ (trivariate, default 1000ε) and a Gram margin, and
+    certify; on an exact-check failure retry with the next, larger set (the float64 solution read-back must
+    be off by less than the margins)."""
     last = ""
-    for e, m in zip(eps, margin):
-        sol = solve(spec, backend, precision_bits, eps=e, margin=m)
+    for e, m, e3 in zip(eps, margin, eps3 or (None,) * len(eps)):
+        sol = solve(spec, backend, precision_bits, eps=e, margin=m, eps3=e3)
         if not sol.status.startswith(("pdOPT", "optimal", "pdFEAS")):
             last = f"solver status {sol.status}"
             continue
@@ -394,16 +396,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--multipliers", default="", help="extra SOS multipliers, e.g. g6,g1*g2 (g1..g5 always)")
     ap.add_argument("--precision-bits", type=int, default=128)
     ap.add_argument("--margins", default="1e-7:1e-10,1e-5:1e-8",
-                    help="eps:gram pairs tried in turn until the exact check passes")
+                    help="eps:gram[:eps3] margins tried in turn until the exact check passes (eps3 default 1000 eps)")
     ap.add_argument("--out", default="results/sphere_packing/")
     args = ap.parse_args(argv)
     command = "python -m searchlab.solvers.sdp.three_point " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         mult = tuple(parse_token(t) for t in args.multipliers.split(",") if t.strip())
         spec = ThreePointSpec.from_radii(args.dim, args.degree2, args.degree3, args.r, args.r * args.ratio, mult)
-        pairs = [tuple(float(x) for x in p.split(":")) for p in args.margins.split(",")]
-        data, sol = solve_and_certify(spec, precision_bits=args.precision_bits, eps=tuple(p[0] for p in pairs),
-                                      margin=tuple(p[1] for p in pairs), command=command)
+        sets = [tuple(float(x) for x in p.split(":")) for p in args.margins.split(",")]
+        if any(len(t) not in (2, 3) for t in sets):
+            raise ValueError("--margins takes eps:gram[:eps3] items")
+        data, sol = solve_and_certify(spec, precision_bits=args.precision_bits, eps=tuple(t[0] for t in sets),
+                                      margin=tuple(t[1] for t in sets), command=command,
+                                      eps3=tuple(t[2] if len(t) == 3 else None for t in sets))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
