@@ -66,7 +66,7 @@ def test_float64_oracle_gives_a_three_point_estimate(tmp_path) -> None:
 @pytest.mark.slow
 def test_certifying_oracle_writes_a_verifiable_certificate(tmp_path) -> None:
     game, oracle = quick("certify_below=1.0")
-    cand = make_candidate(game, ["g6", "g1*g2", "g2*g5"], {"r": 1.15, "ratio": 1.3})
+    cand = make_candidate(game, ["g6", "g1*g2", "g2*g5"], {"r": 1.2, "ratio": 1.3})
     result = execute(Job(0, oracle, cand, 0, workdir=str(tmp_path)))
     assert result.status is Status.OK and result.values["certified"], result.values
     verdict = verify_file(tmp_path / "certificate.json")
