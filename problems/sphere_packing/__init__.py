@@ -79,11 +79,23 @@ CONFIG = Space((
 ))
 
 
+def check(config) -> None:
+    """Reject inconsistent options before a run directory is created (one-line ConfigError)."""
+    if config["r_min"] >= config["r_max"]:
+        raise ConfigError("r_min must be below r_max")
+    if config["method"] == "three-point":
+        if config["dim"] < 3:
+            raise ConfigError("three-point bounds need dim >= 3")
+        if config["ratio_min"] >= config["ratio_max"]:
+            raise ConfigError("ratio_min must be below ratio_max")
+        if config["degree2"] % 2 == 0:
+            raise ConfigError("degree2 must be odd")
+
+
 def make_game(config):
     """The two-point degree/radius game or the three-point SDP game, by `method`."""
     if config["method"] == "three-point":
-        if config["dim"] < 3:
-            raise ConfigError("sphere_packing: three-point bounds need dim >= 3")
+        check(config)
         return sdp_game.make_game(config)
     return two_point.make_game(config)
 
@@ -109,4 +121,5 @@ SPHERE_PACKING = Problem(
     minimize=True,
     verify=verify,
     bounds=bounds,
+    check=check,
 )

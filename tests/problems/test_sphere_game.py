@@ -51,7 +51,9 @@ def test_each_multiplier_set_has_exactly_one_path() -> None:
 def test_three_point_needs_dimension_three() -> None:
     problem = get_problem("sphere_packing")
     with pytest.raises(ConfigError):
-        problem.make_game(problem.resolve("three-point-quick", ["dim=2"]))
+        problem.resolve("three-point-quick", ["dim=2"])
+    with pytest.raises(ConfigError):
+        problem.resolve("three-point-quick", ["ratio_min=2.0", "ratio_max=1.5"])
 
 
 def test_float64_oracle_gives_a_three_point_estimate(tmp_path) -> None:
