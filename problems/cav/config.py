@@ -32,8 +32,9 @@ CONFIG = Space((
     Categorical("env", ("follow", "cutin", "highway"), default="follow",
                 help="world: follow (car-following MDP, DP truth), cutin (one-shot cut-in, exact truth), highway"),
     Categorical("method", METHODS, default="adaptive",
-                help="testing distribution: adaptive (QP-weighted surrogates + dense learning), nade (one "
-                     "surrogate), mixture (uniform surrogate mix), crude (naturalistic, i.e. crude Monte Carlo)"),
+                help="testing distribution: adaptive (episode-level mixture of the surrogates' NADE proposals, "
+                     "weights learned to minimise the estimator's variance), nade (one surrogate), mixture "
+                     "(uniform surrogate mix), crude (naturalistic, i.e. crude Monte Carlo)"),
     Categorical("surrogate", SURROGATE_NAMES, default="pessimistic", help="the surrogate of method=nade"),
     Real("epsilon", 0.001, 1.0, default=0.1, help="defensive share of the naturalistic pmf in every proposal"),
     Real("target_rhw", 0.01, 10.0, default=0.3, help="stop when the relative half-width (z=1.645) drops below"),

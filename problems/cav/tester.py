@@ -1,5 +1,7 @@
 """The `tester` planner: proposes test batches under the testing method's distribution q and, for the
-adaptive method, learns q from the finished tests (AdaTE-style dense learning plus the QP surrogate weights).
+adaptive method, learns q from the finished tests: the weights of an episode-level mixture of the surrogates'
+NADE proposals, moved towards the smallest second moment estimated from the past crash tests
+(solvers.traffic.adaptive, learner "mis").
 
 Why the estimate stays unbiased while q changes: the q of batch i is fixed when the batch is proposed, from
 results already told, and is written into its candidate; the batch's episodes then come from the seed of
@@ -12,21 +14,42 @@ The planner needs more than a record's value to learn (the visited states and ac
 finished batch in this process from its seed and q (the same deterministic simulation the worker ran) and
 checks it against the recorded value; a batch that does not reproduce is not learned from. Everything is
 derived from the told records, so a tester rebuilt from the ledger proposes what the original did.
+
+Pilot batches: the batches numbered below `pilot_batches(config)` (those that fit in the adaptive learner's
+`pilot_tests`) run under the uniform mixture; they count as tests but the ledger estimate leaves their samples
+out. Which batches they are is fixed in advance, so the estimate stays unbiased.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Sequence
 
 from searchlab.errors import ConfigError
 from searchlab.game import Candidate
 from searchlab.oracle import Status
 from searchlab.planner import PlannerContext, Record
-from searchlab.solvers.traffic.adaptive import AdaptiveParams, AdaptiveState, collect_rows, refit
+from searchlab.solvers.traffic.adaptive import AdaptiveParams, AdaptiveState, observe_mixture, update_alpha
 
 from .config import SURROGATE_NAMES, world_spec
 from .testing import CampaignGame
 from .world import QSpec, World, load_world, run_tests
+
+
+#: The adaptive tester's settings (the "mis" learner's defaults, as benchmarked in results/bench/cav_follow*.md).
+ADAPTIVE = AdaptiveParams()
+
+
+def pilot_batches(config: dict[str, Any]) -> int:
+    """Number of leading batches left out of the estimate: those that fit in the pilot (adaptive only)."""
+    if config["task"] != "test" or config["method"] != "adaptive" or ADAPTIVE.pilot_in_estimate:
+        return 0
+    return ADAPTIVE.pilot_tests // int(config["tests_per_eval"])
+
+
+def uniform_mixture() -> QSpec:
+    """The adaptive start: every mixture component (each surrogate's NADE and the uniform mix) equally likely."""
+    J = len(SURROGATE_NAMES) + 1
+    return QSpec("mis", (1.0 / J,) * (J - 1))
 
 
 def fixed_policy(method: str, surrogate: str) -> QSpec:
@@ -45,7 +68,7 @@ class Tester:
 
     game: CampaignGame
     config: dict[str, Any]
-    params: AdaptiveParams = field(default_factory=AdaptiveParams)
+    params: ClassVar[AdaptiveParams] = ADAPTIVE  # fixed: the ledger estimate's pilot rule depends on it
     n_told: int = 0
     unreproduced: int = 0
 
@@ -53,9 +76,10 @@ class Tester:
         self.method = str(self.config["method"])
         self.eps = float(self.config["epsilon"])
         self.tests = int(self.config["tests_per_eval"])
-        self.policy = fixed_policy(self.method, str(self.config["surrogate"]))
-        self.state = AdaptiveState.start(len(SURROGATE_NAMES))
-        self.next_refit = self.params.refit_every
+        adaptive = self.method == "adaptive"
+        self.policy = uniform_mixture() if adaptive else fixed_policy(self.method, str(self.config["surrogate"]))
+        self.state = AdaptiveState.start(len(SURROGATE_NAMES), len(SURROGATE_NAMES) + 1)
+        self.next_refit = self.params.pilot_tests
         self._world: World | None = None
 
     @property
@@ -76,20 +100,17 @@ class Tester:
                 self._learn(r)
 
     def _learn(self, r: Record) -> None:
-        """Re-run the batch, add its learning rows, and refit q when the refit schedule says so."""
-        world = self.world
-        batch = run_tests(world, QSpec.from_params(r.candidate.params), self.eps, self.tests, r.seed)
-        if batch.episodes is None or float(batch.values.mean()) != r.value:
+        """Re-run the batch, log its crash tests, and update the mixture weights when the schedule says so."""
+        batch = run_tests(self.world, QSpec.from_params(r.candidate.params), self.eps, self.tests, r.seed)
+        if batch.episodes is None or batch.episodes.component_logr is None or float(batch.values.mean()) != r.value:
             self.unreproduced += 1
             return
-        real, surrogates = world.scenario.real, world.scenario.surrogates
-        collect_rows(self.state, real, surrogates, batch.episodes, self.params)
+        observe_mixture(self.state, batch.episodes)
         if self.state.n_tests >= self.next_refit:
-            refit(self.state, self.params, real, surrogates, self.eps)
+            alpha = update_alpha(self.state, self.params)
             n = self.state.n_tests
             self.next_refit = n + max(self.params.refit_every, int(self.params.refit_growth * n))
-        beta = tuple(float(b) for b in self.state.beta)
-        self.policy = QSpec("normalised" if self.state.normalise else "raw", beta)
+            self.policy = QSpec("mis", tuple(float(a) for a in alpha[:-1]))
 
 
 def make_tester(ctx: PlannerContext, config: dict[str, Any]) -> Tester:

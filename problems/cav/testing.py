@@ -47,8 +47,10 @@ class CampaignGame:
         """Batch number, proposal kind, and one weight per surrogate (used unless the proposal is nde)."""
         return Space((
             Int("test", 0, MAX_BATCHES, help="batch number (distinct batches, distinct keys)"),
-            Categorical("proposal", self.proposals, help="nde = naturalistic; raw/normalised surrogate mixing"),
-            *(Real(f"beta.{n}", 0.0, 1.0, help=f"weight of surrogate {n}") for n in SURROGATE_NAMES),
+            Categorical("proposal", self.proposals,
+                        help="nde = naturalistic; raw/normalised surrogate mixing; mis = episode-level mixture"),
+            *(Real(f"beta.{n}", 0.0, 1.0, help=f"weight of surrogate {n} (mis: of its NADE proposal)")
+              for n in SURROGATE_NAMES),
         ))
 
     def candidate(self, test: int, policy: QSpec) -> Candidate:

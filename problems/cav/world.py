@@ -12,13 +12,14 @@ import numpy as np
 
 from searchlab.solvers.traffic.drivers import DEFAULT_SURROGATES
 from searchlab.solvers.traffic.highway import HighwayParams, NadeControl, simulate_highway
+from searchlab.solvers.traffic.mixture import MixtureProposal, default_components, sample_mixture
 from searchlab.solvers.traffic.proposals import ChallengeProposal, NaturalisticProposal, Proposal
 from searchlab.solvers.traffic.sampling import EpisodeBatch, sample_episodes
 from searchlab.solvers.traffic.scenario import Scenario, make_cutin_scenario, make_follow_scenario
 
 from .config import SURROGATE_NAMES, WorldSpec
 
-PROPOSALS_TABULAR = ("nde", "raw", "normalised")
+PROPOSALS_TABULAR = ("nde", "raw", "normalised", "mis")
 PROPOSALS_HIGHWAY = ("nde", "raw")
 
 
@@ -56,11 +57,20 @@ def load_world(spec: WorldSpec) -> World:
 
 @dataclass(frozen=True)
 class QSpec:
-    """The testing distribution of one evaluation, as its candidate carries it: naturalistic ("nde") or the
-    NADE-style criticality proposal with surrogate weights `beta` mixing raw or risk-normalised values."""
+    """The testing distribution of one evaluation, as its candidate carries it: naturalistic ("nde"), the
+    NADE-style criticality proposal with surrogate weights `beta` mixing raw or risk-normalised values, or
+    ("mis") the episode-level mixture of the surrogates' NADE proposals (weights beta_k) and their uniform raw
+    step-level mix (weight 1 - sum beta), as solvers.traffic.mixture samples and weights it."""
 
     proposal: str
     beta: tuple[float, ...]
+
+    def mixture_weights(self) -> np.ndarray:
+        """The "mis" component weights: beta, then 1 - sum(beta) for the uniform mix (ValueError if sum > 1)."""
+        rest = 1.0 - sum(self.beta)
+        if rest < -1e-9:
+            raise ValueError(f"mixture weights sum to {sum(self.beta)} > 1")
+        return np.array([*self.beta, max(rest, 0.0)])
 
     def params(self, test: int) -> dict[str, Any]:
         """Leaf parameters of the candidate for test batch number `test`."""
@@ -73,11 +83,13 @@ class QSpec:
         return cls(str(params["proposal"]), tuple(float(params[f"beta.{n}"]) for n in SURROGATE_NAMES))
 
 
-def tabular_proposal(world: World, policy: QSpec, eps: float) -> Proposal:
+def tabular_proposal(world: World, policy: QSpec, eps: float) -> Proposal | MixtureProposal:
     """The proposal q of a tabular world for a policy (defensive share eps of the naturalistic pmf)."""
     real = world.scenario.real
     if policy.proposal == "nde":
         return NaturalisticProposal(real)
+    if policy.proposal == "mis":
+        return MixtureProposal(default_components(real, world.scenario.surrogates, eps), policy.mixture_weights())
     return ChallengeProposal(real.p0, real.p, world.scenario.surrogates, np.array(policy.beta), eps=eps,
                              normalise=policy.proposal == "normalised")
 
@@ -100,5 +112,9 @@ def run_tests(world: World, policy: QSpec, eps: float, n: int, seed: int) -> Bat
         ctrl = None if policy.proposal == "nde" else NadeControl(world.scenario.surrogates, np.array(policy.beta), eps)
         hb = simulate_highway(world.highway, world.spec.av, n, rng, ctrl)
         return BatchResult(hb.values(), hb.crash)
-    batch = sample_episodes(world.scenario.real, tabular_proposal(world, policy, eps), n, rng)
+    q = tabular_proposal(world, policy, eps)
+    if isinstance(q, MixtureProposal):
+        batch = sample_mixture(world.scenario.real, q, n, rng)
+    else:
+        batch = sample_episodes(world.scenario.real, q, n, rng)
     return BatchResult(batch.values(), batch.crash, batch)

@@ -8,8 +8,10 @@ from typing import Callable, Literal
 
 import numpy as np
 
-from .adaptive import AdaptiveParams, AdaptiveState, adaptive_proposal, collect_rows, refit
+from .adaptive import (AdaptiveParams, AdaptiveState, adaptive_proposal, collect_rows, observe_mixture, refit,
+                       update_alpha)
 from .estimators import Estimate, Z, estimate, first_crossing, last_above, running_rhw
+from .mixture import MixtureProposal, component_names, default_components, sample_mixture
 from .proposals import ChallengeProposal, NaturalisticProposal, Proposal, oracle_proposal
 from .sampling import sample_episodes
 from .scenario import Scenario
@@ -34,10 +36,12 @@ class MethodSpec:
 
 
 def default_methods(scenario: Scenario, eps: float = 0.1) -> list[MethodSpec]:
-    """NADE on each surrogate, the uniform mixture and the adaptive method (crude MC is analytic)."""
+    """NADE on each surrogate, the uniform mixture, the adaptive method (episode-level mixture) and, for
+    comparison, the AdaTE-style QP learner (crude MC is analytic)."""
     out = [MethodSpec(f"nade_{s.name}", "nade", surrogate=s.name, eps=eps) for s in scenario.surrogates]
     out.append(MethodSpec("mixture_uniform", "mixture", eps=eps))
     out.append(MethodSpec("adaptive", "adaptive", eps=eps))
+    out.append(MethodSpec("adaptive_qp", "adaptive", eps=eps, adaptive=AdaptiveParams.qp()))
     return out
 
 
@@ -47,6 +51,8 @@ class CampaignResult:
 
     values[i] is test i's unbiased sample 1{crash} w and rhw_trace[i] the RHW after it (the progress trace);
     in_estimate[i] is False for adaptive pilot tests left out of the estimate (they still count as tests).
+    betas holds the adaptive learner's weights after each update: surrogate weights (qp) or mixture weights over
+    `components` (mis).
     """
 
     method: str
@@ -60,6 +66,7 @@ class CampaignResult:
     betas: list[tuple[int, np.ndarray]] = field(default_factory=list)
     choices: list[tuple[int, str]] = field(default_factory=list)
     density: float | None = None
+    components: list[str] | None = None
 
     def n_stays_below(self, target: float = 0.3, min_tests: int = 1) -> int | None:
         """NADE's test count: the first n (>= min_tests) after which the RHW stays below target for the rest
@@ -116,23 +123,31 @@ def run_campaign(
     """
     rng = np.random.default_rng(seed)
     adaptive = method.kind == "adaptive"
-    state = AdaptiveState.start(len(scenario.surrogates))
+    prm = method.adaptive
+    mis = adaptive and prm.mis
+    comps = default_components(scenario.real, scenario.surrogates, method.eps, method.threshold) if mis else []
+    state = AdaptiveState.start(len(scenario.surrogates), len(comps) if mis else None)
     proposal = None if adaptive else fixed_proposal(scenario, method)
     values: list[np.ndarray] = []
     used: list[np.ndarray] = []
     rhws: list[np.ndarray] = []
     n, n_est, s, ss, above = 0, 0, 0.0, 0.0, 0
     n_hit: int | None = None
-    size = method.adaptive.refit_every if adaptive else batch_size
+    size = (prm.pilot_tests if mis else prm.refit_every) if adaptive else batch_size
     while n < max_tests:
         b = min(size, max_tests - n)
-        prop = adaptive_proposal(scenario.real, scenario.surrogates, state, method.eps, method.threshold) \
-            if adaptive else proposal
-        batch = sample_episodes(scenario.real, prop, b, rng)
+        if mis:
+            assert state.alpha is not None
+            batch = sample_mixture(scenario.real, MixtureProposal(comps, state.alpha), b, rng)
+        else:
+            prop = adaptive_proposal(scenario.real, scenario.surrogates, state, method.eps, method.threshold) \
+                if adaptive else proposal
+            batch = sample_episodes(scenario.real, prop, b, rng)
         x = batch.values()
-        # Pilot tests (before the first fit) count as tests but may be left out of the estimate (still unbiased:
-        # every later test is unbiased given the past, whatever the pilot did).
-        pilot = adaptive and not method.adaptive.pilot_in_estimate and not state.history
+        # Pilot tests count as tests but may be left out of the estimate, which stays unbiased: every later test
+        # is unbiased given the past, whatever the pilot did. mis: the first batch (a fixed count); qp: the tests
+        # before the first fit.
+        pilot = adaptive and not prm.pilot_in_estimate and (n < prm.pilot_tests if mis else not state.history)
         r = np.full(x.size, np.inf) if pilot else running_rhw(x, z, (n_est, s, ss))
         if n_hit is None:
             k = first_crossing(r, rhw_target, min_tests, confirm, offset=n, last_above=above)
@@ -147,10 +162,14 @@ def run_campaign(
         n += x.size
         if not pilot:
             n_est, s, ss = n_est + x.size, s + float(x.sum()), ss + float((x * x).sum())
+        if mis:
+            observe_mixture(state, batch)
+            update_alpha(state, prm)
+        elif adaptive:
+            collect_rows(state, scenario.real, scenario.surrogates, batch, prm)
+            refit(state, prm, scenario.real, scenario.surrogates, method.eps, method.threshold)
         if adaptive:
-            collect_rows(state, scenario.real, scenario.surrogates, batch, method.adaptive)
-            refit(state, method.adaptive, scenario.real, scenario.surrogates, method.eps, method.threshold)
-            size = max(method.adaptive.refit_every, int(method.adaptive.refit_growth * n))
+            size = max(prm.refit_every, int(prm.refit_growth * n))
         else:
             size = min(2 * size, 65_536)
         if callback is not None:
@@ -170,5 +189,6 @@ def run_campaign(
         rhw_trace=np.concatenate(rhws) if rhws else np.zeros(0),
         betas=list(state.history),
         choices=list(state.choices),
-        density=state.density() if adaptive else None,
+        density=state.density() if adaptive and not mis else None,
+        components=component_names(scenario.surrogates) if mis else None,
     )

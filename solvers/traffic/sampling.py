@@ -18,6 +18,8 @@ class EpisodeBatch:
 
     log_w: log of the episode likelihood ratio; step_logr[:, t]: log p/q of the action at decision t
     (0 after the end); init_logr: log p0/q0 of the initial state; alive[:, t]: decision t happened.
+    For an episode-level mixture (mixture.sample_mixture), log_w is log p/q_alpha of the mixture, the per-step
+    ratios are those of the generating component `component`, and component_logr[:, j] is log p/q_j.
     """
 
     crash: np.ndarray
@@ -28,6 +30,8 @@ class EpisodeBatch:
     actions: np.ndarray
     step_logr: np.ndarray
     alive: np.ndarray
+    component: np.ndarray | None = None
+    component_logr: np.ndarray | None = None
 
     @property
     def n(self) -> int:

@@ -17,7 +17,7 @@ from searchlab.problems.cav import CAV
 from searchlab.problems.cav.config import driver, world_spec
 from searchlab.problems.cav.estimate import ledger_estimate, stop_reason, summary
 from searchlab.problems.cav.search import SearchOracle, make_search_game
-from searchlab.problems.cav.tester import fixed_policy
+from searchlab.problems.cav.tester import fixed_policy, pilot_batches, uniform_mixture
 from searchlab.problems.cav.world import QSpec, load_world, run_tests
 from searchlab.seeds import derive_seed
 from searchlab.solvers.traffic.estimators import Z
@@ -112,6 +112,13 @@ def test_candidates_carry_q_and_reject_bad_parameters():
         make_candidate(game, (), {**cand.params, "proposal": "magic"})
     assert fixed_policy("crude", "x").proposal == "nde"
     assert sum(fixed_policy("mixture", "x").beta) == pytest.approx(1.0)
+    mix = uniform_mixture()
+    assert QSpec.from_params(game.candidate(9, mix).params) == mix
+    assert mix.mixture_weights() == pytest.approx(np.full(len(mix.beta) + 1, 1 / (len(mix.beta) + 1)))
+    with pytest.raises(ValueError, match="sum"):
+        QSpec("mis", (0.5, 0.5, 0.5)).mixture_weights()
+    with pytest.raises(ConfigError):  # the highway has no episode-level mixture
+        make_candidate(CAV.make_game(CAV.resolve("highway")), (), game.candidate(9, mix).params)
 
 
 # --- tester --------------------------------------------------------------------------------------------
@@ -121,10 +128,14 @@ def test_adaptive_tester_refits_reproduces_batches_and_rebuilds_identically():
     cfg = cutin()
     tester, records, _ = drive(cfg, 12)
     assert tester.unreproduced == 0 and tester.state.n_tests == 120
-    assert tester.state.choices, "the QP was never refitted"
+    assert tester.state.history, "the mixture weights were never updated"
+    assert QSpec.from_params(records[0].candidate.params) == uniform_mixture()
+    last = QSpec.from_params(records[-1].candidate.params)
+    assert last.proposal == "mis" and last != uniform_mixture()
+    assert last.mixture_weights().min() >= tester.params.floor - 1e-12
     rebuilt = CAV.planners["tester"](PlannerContext(CAV.make_game(cfg), 0), cfg)
     rebuilt.tell(records)
-    assert rebuilt.state.choices == tester.state.choices and np.array_equal(rebuilt.state.beta, tester.state.beta)
+    assert rebuilt.state.choices == tester.state.choices and np.array_equal(rebuilt.state.alpha, tester.state.alpha)
     assert [c.key for c in rebuilt.ask(3, [])] == [c.key for c in tester.ask(3, [])]
     assert [c.params["test"] for c in tester.ask(2, [records[0].candidate])] == [13, 14]
 
@@ -142,10 +153,14 @@ def test_ledger_estimate_matches_the_pooled_samples_and_the_stop_rule():
     cfg = cutin("min_tests=30", "target_rhw=0.5")
     tester, records, results = drive(cfg, 6)
     h = history_of(cfg, results, records)
-    x = np.concatenate([run_tests(load_world(world_spec(cfg)), QSpec.from_params(r.candidate.params),
-                                  cfg["epsilon"], cfg["tests_per_eval"], r.seed).values for r in records])
+    xs = [run_tests(load_world(world_spec(cfg)), QSpec.from_params(r.candidate.params), cfg["epsilon"],
+                    cfg["tests_per_eval"], r.seed).values for r in records]
+    x, pilot = np.concatenate(xs), pilot_batches(cfg)
+    assert pilot == 2  # 20 pilot tests in batches of 10: counted as tests, left out of the estimate
     est = ledger_estimate(h)
     assert est.tests == x.size and est.batches == 6 and est.crashes == np.count_nonzero(x)
+    assert est.pilot_tests == pilot * cfg["tests_per_eval"] and "pilot" in summary(h)
+    x = np.concatenate(xs[pilot:])
     assert est.mean == pytest.approx(x.mean(), rel=1e-12)
     assert est.rhw == pytest.approx(Z * x.std(ddof=1) / np.sqrt(x.size) / x.mean(), rel=1e-9)
     assert "estimate" in summary(h) and "exact" in summary(h)

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from searchlab.solvers.traffic.adaptive import AdaptiveParams
 from searchlab.solvers.traffic.campaign import MethodSpec, fixed_proposal, run_campaign
 from searchlab.solvers.traffic.drivers import DriverParams
 from searchlab.solvers.traffic.follow import FollowParams
@@ -66,9 +67,10 @@ def test_exact_variance_matches_sampled_variance(small):
     assert x.var() / x.mean() ** 2 == pytest.approx(rv, rel=0.15)
 
 
-def test_adaptive_campaign_stops_and_reports(small):
+@pytest.mark.parametrize("learner", [AdaptiveParams(), AdaptiveParams.qp()], ids=["mis", "qp"])
+def test_adaptive_campaign_stops_and_reports(small, learner):
     seen = []
-    res = run_campaign(small, MethodSpec("adaptive", "adaptive"), max_tests=5_000, seed=5,
+    res = run_campaign(small, MethodSpec("adaptive", "adaptive", adaptive=learner), max_tests=5_000, seed=5,
                        callback=lambda n, est: seen.append(n))
     assert res.reached and res.estimate.rhw < 0.3 and res.n_tests == res.n_to_target
     assert seen and seen[-1] == res.n_tests
@@ -77,8 +79,9 @@ def test_adaptive_campaign_stops_and_reports(small):
     assert res.betas and np.all(res.betas[-1][1] >= 0)
 
 
-def test_adaptive_is_unbiased_over_seeds(small):
+def test_qp_adaptive_is_unbiased_over_seeds(small):
     mu = small.true_crash_probability
-    est = np.array([run_campaign(small, MethodSpec("adaptive", "adaptive"), max_tests=400, stop_at_target=False,
-                                 seed=s).estimate.mean for s in range(20)])
+    method = MethodSpec("adaptive", "adaptive", adaptive=AdaptiveParams.qp())
+    est = np.array([run_campaign(small, method, max_tests=400, stop_at_target=False, seed=s).estimate.mean
+                    for s in range(20)])
     assert abs(est.mean() - mu) < 3.5 * est.std(ddof=1) / np.sqrt(est.size)
