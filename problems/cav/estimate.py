@@ -1,8 +1,7 @@
 """The crash-rate estimate, its relative half-width and the stopping rule, computed from the ledger alone.
 
 Every finished test batch contributes its count, sum and sum of squares of x_i = 1{crash} p/q, so a resumed run
-continues exactly the same estimate. The adaptive tester's pilot batches (tester.pilot_batches, fixed in
-advance by batch number) count as tests but their samples are left out. Failed evaluations (timeouts, worker deaths) carry no samples and are left
+continues exactly the same estimate. Failed evaluations (timeouts, worker deaths) carry no samples and are left
 out; that keeps the estimate unbiased because such faults do not depend on the simulated outcome.
 """
 from __future__ import annotations
@@ -15,15 +14,12 @@ from searchlab.history import RunHistory
 from searchlab.oracle import Status
 from searchlab.solvers.traffic.estimators import Z
 
-from .tester import pilot_batches
-
 
 @dataclass(frozen=True)
 class LedgerEstimate:
     """The campaign so far: tests, crashes, mean of x_i, standard error, RHW (z = 1.645), exact truth if known.
 
-    `last_above` is the number of tests at the last finished batch whose RHW was not below `target` (pilot
-    batches count as above); `pilot_tests` of the `tests` are left out of the estimate.
+    `last_above` is the number of tests at the last finished batch whose RHW was not below `target`.
     """
 
     tests: int
@@ -35,7 +31,6 @@ class LedgerEstimate:
     truth: float | None
     last_above: int
     target: float
-    pilot_tests: int = 0
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -56,10 +51,8 @@ def _rhw(n: int, s: float, ss: float) -> tuple[float, float, float]:
 
 def ledger_estimate(history: RunHistory) -> LedgerEstimate:
     """Fold the finished test batches, in the order they finished, into the running estimate."""
-    config = history.settings["config"]
-    target = float(config["target_rhw"])
-    n_pilot = pilot_batches(config)
-    n = n_est = pilot = batches = crashes = last_above = 0
+    target = float(history.settings["config"]["target_rhw"])
+    n = batches = crashes = last_above = 0
     s = ss = 0.0
     truth = None
     for ev in history.finished():
@@ -67,17 +60,13 @@ def ledger_estimate(history: RunHistory) -> LedgerEstimate:
         if r is None or r.status is not Status.OK or "tests" not in r.values:
             continue
         v = r.values
-        n += int(v["tests"])
-        if int(ev.candidate.params.get("test", n_pilot)) < n_pilot:
-            pilot += int(v["tests"])
-        else:
-            n_est, s, ss = n_est + int(v["tests"]), s + float(v["sum"]), ss + float(v["sumsq"])
+        n, s, ss = n + int(v["tests"]), s + float(v["sum"]), ss + float(v["sumsq"])
         batches, crashes = batches + 1, crashes + int(v["crashes"])
         truth = v.get("truth", truth)
-        if not _rhw(n_est, s, ss)[2] < target:
+        if not _rhw(n, s, ss)[2] < target:
             last_above = n
-    mean, se, rhw = _rhw(n_est, s, ss)
-    return LedgerEstimate(n, batches, crashes, mean, se, rhw, truth, last_above, target, pilot)
+    mean, se, rhw = _rhw(n, s, ss)
+    return LedgerEstimate(n, batches, crashes, mean, se, rhw, truth, last_above, target)
 
 
 def stop_reason(history: RunHistory) -> str | None:
@@ -109,8 +98,7 @@ def summary(history: RunHistory) -> str:
         return "estimate - (no tests yet)"
     lo, hi = e.ci
     text = (f"estimate {e.mean:.4g} RHW {e.rhw:.3f} (target {e.target:g}) | {e.tests} tests, {e.crashes} crashes"
-            + (f" ({e.pilot_tests} pilot tests not in the estimate)" if e.pilot_tests else "")
-            + f" | 90% CI {lo:.3g}..{hi:.3g}")
+            f" | 90% CI {lo:.3g}..{hi:.3g}")
     if e.truth is not None:
         text += f" | exact {e.truth:.4g}" + (f" (estimate/exact {e.mean / e.truth:.3f})" if e.truth > 0 else "")
     return text

@@ -15,14 +15,13 @@ finished batch in this process from its seed and q (the same deterministic simul
 checks it against the recorded value; a batch that does not reproduce is not learned from. Everything is
 derived from the told records, so a tester rebuilt from the ledger proposes what the original did.
 
-Pilot batches: the batches numbered below `pilot_batches(config)` (those that fit in the adaptive learner's
-`pilot_tests`) run under the uniform mixture; they count as tests but the ledger estimate leaves their samples
-out. Which batches they are is fixed in advance, so the estimate stays unbiased.
+The first `pilot_tests` tests run under the uniform mixture (every component equally likely); see
+solvers.traffic.adaptive.AdaptiveParams for why the pilot is long by default.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import Any, Sequence
 
 from searchlab.errors import ConfigError
 from searchlab.game import Candidate
@@ -33,17 +32,6 @@ from searchlab.solvers.traffic.adaptive import AdaptiveParams, AdaptiveState, ob
 from .config import SURROGATE_NAMES, world_spec
 from .testing import CampaignGame
 from .world import QSpec, World, load_world, run_tests
-
-
-#: The adaptive tester's settings (the "mis" learner's defaults, as benchmarked in results/bench/cav_follow*.md).
-ADAPTIVE = AdaptiveParams()
-
-
-def pilot_batches(config: dict[str, Any]) -> int:
-    """Number of leading batches left out of the estimate: those that fit in the pilot (adaptive only)."""
-    if config["task"] != "test" or config["method"] != "adaptive" or ADAPTIVE.pilot_in_estimate:
-        return 0
-    return ADAPTIVE.pilot_tests // int(config["tests_per_eval"])
 
 
 def uniform_mixture() -> QSpec:
@@ -68,7 +56,6 @@ class Tester:
 
     game: CampaignGame
     config: dict[str, Any]
-    params: ClassVar[AdaptiveParams] = ADAPTIVE  # fixed: the ledger estimate's pilot rule depends on it
     n_told: int = 0
     unreproduced: int = 0
 
@@ -76,6 +63,8 @@ class Tester:
         self.method = str(self.config["method"])
         self.eps = float(self.config["epsilon"])
         self.tests = int(self.config["tests_per_eval"])
+        # the "mis" learner's defaults, as benchmarked in results/bench/cav_follow*.md
+        self.params = AdaptiveParams(pilot_tests=int(self.config.get("pilot_tests", AdaptiveParams().pilot_tests)))
         adaptive = self.method == "adaptive"
         self.policy = uniform_mixture() if adaptive else fixed_policy(self.method, str(self.config["surrogate"]))
         self.state = AdaptiveState.start(len(SURROGATE_NAMES), len(SURROGATE_NAMES) + 1)

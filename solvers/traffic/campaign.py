@@ -36,11 +36,12 @@ class MethodSpec:
 
 
 def default_methods(scenario: Scenario, eps: float = 0.1) -> list[MethodSpec]:
-    """NADE on each surrogate, the uniform mixture, the adaptive method (episode-level mixture) and, for
-    comparison, the AdaTE-style QP learner (crude MC is analytic)."""
+    """NADE on each surrogate, the uniform mixture, the adaptive method (episode-level mixture; also with a short
+    pilot) and, for comparison, the AdaTE-style QP learner (crude MC is analytic)."""
     out = [MethodSpec(f"nade_{s.name}", "nade", surrogate=s.name, eps=eps) for s in scenario.surrogates]
     out.append(MethodSpec("mixture_uniform", "mixture", eps=eps))
     out.append(MethodSpec("adaptive", "adaptive", eps=eps))
+    out.append(MethodSpec("adaptive_fast", "adaptive", eps=eps, adaptive=AdaptiveParams(pilot_tests=20)))
     out.append(MethodSpec("adaptive_qp", "adaptive", eps=eps, adaptive=AdaptiveParams.qp()))
     return out
 
@@ -49,8 +50,7 @@ def default_methods(scenario: Scenario, eps: float = 0.1) -> list[MethodSpec]:
 class CampaignResult:
     """Outcome of one campaign: final estimate, tests used, first test count with RHW < target, per-test trace.
 
-    values[i] is test i's unbiased sample 1{crash} w and rhw_trace[i] the RHW after it (the progress trace);
-    in_estimate[i] is False for adaptive pilot tests left out of the estimate (they still count as tests).
+    values[i] is test i's unbiased sample 1{crash} w and rhw_trace[i] the RHW after it (the progress trace).
     betas holds the adaptive learner's weights after each update: surrogate weights (qp) or mixture weights over
     `components` (mis).
     """
@@ -62,7 +62,6 @@ class CampaignResult:
     at_target: Estimate | None
     values: np.ndarray
     rhw_trace: np.ndarray
-    in_estimate: np.ndarray
     betas: list[tuple[int, np.ndarray]] = field(default_factory=list)
     choices: list[tuple[int, str]] = field(default_factory=list)
     density: float | None = None
@@ -129,9 +128,8 @@ def run_campaign(
     state = AdaptiveState.start(len(scenario.surrogates), len(comps) if mis else None)
     proposal = None if adaptive else fixed_proposal(scenario, method)
     values: list[np.ndarray] = []
-    used: list[np.ndarray] = []
     rhws: list[np.ndarray] = []
-    n, n_est, s, ss, above = 0, 0, 0.0, 0.0, 0
+    n, s, ss, above = 0, 0.0, 0.0, 0
     n_hit: int | None = None
     size = (prm.pilot_tests if mis else prm.refit_every) if adaptive else batch_size
     while n < max_tests:
@@ -144,11 +142,7 @@ def run_campaign(
                 if adaptive else proposal
             batch = sample_episodes(scenario.real, prop, b, rng)
         x = batch.values()
-        # Pilot tests count as tests but may be left out of the estimate, which stays unbiased: every later test
-        # is unbiased given the past, whatever the pilot did. mis: the first batch (a fixed count); qp: the tests
-        # before the first fit.
-        pilot = adaptive and not prm.pilot_in_estimate and (n < prm.pilot_tests if mis else not state.history)
-        r = np.full(x.size, np.inf) if pilot else running_rhw(x, z, (n_est, s, ss))
+        r = running_rhw(x, z, (n, s, ss))
         if n_hit is None:
             k = first_crossing(r, rhw_target, min_tests, confirm, offset=n, last_above=above)
             above = last_above(r, rhw_target, n, above)
@@ -157,11 +151,8 @@ def run_campaign(
                 if stop_at_target:
                     x, r = x[:k], r[:k]
         values.append(x)
-        used.append(np.full(x.size, not pilot))
         rhws.append(r)
-        n += x.size
-        if not pilot:
-            n_est, s, ss = n_est + x.size, s + float(x.sum()), ss + float((x * x).sum())
+        n, s, ss = n + x.size, s + float(x.sum()), ss + float((x * x).sum())
         if mis:
             observe_mixture(state, batch)
             update_alpha(state, prm)
@@ -173,19 +164,17 @@ def run_campaign(
         else:
             size = min(2 * size, 65_536)
         if callback is not None:
-            callback(n, estimate(np.concatenate(values)[np.concatenate(used)], z))
+            callback(n, estimate(np.concatenate(values), z))
         if n_hit is not None and stop_at_target:
             break
     allx = np.concatenate(values) if values else np.zeros(0)
-    mask = np.concatenate(used) if used else np.zeros(0, dtype=bool)
     return CampaignResult(
         method=method.name,
-        estimate=estimate(allx[mask], z),
+        estimate=estimate(allx, z),
         n_tests=n,
         n_to_target=n_hit,
-        at_target=estimate(allx[:n_hit][mask[:n_hit]], z) if n_hit else None,
+        at_target=estimate(allx[:n_hit], z) if n_hit else None,
         values=allx,
-        in_estimate=mask,
         rhw_trace=np.concatenate(rhws) if rhws else np.zeros(0),
         betas=list(state.history),
         choices=list(state.choices),

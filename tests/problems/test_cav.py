@@ -17,7 +17,7 @@ from searchlab.problems.cav import CAV
 from searchlab.problems.cav.config import driver, world_spec
 from searchlab.problems.cav.estimate import ledger_estimate, stop_reason, summary
 from searchlab.problems.cav.search import SearchOracle, make_search_game
-from searchlab.problems.cav.tester import fixed_policy, pilot_batches, uniform_mixture
+from searchlab.problems.cav.tester import fixed_policy, uniform_mixture
 from searchlab.problems.cav.world import QSpec, load_world, run_tests
 from searchlab.seeds import derive_seed
 from searchlab.solvers.traffic.estimators import Z
@@ -125,11 +125,16 @@ def test_candidates_carry_q_and_reject_bad_parameters():
 
 
 def test_adaptive_tester_refits_reproduces_batches_and_rebuilds_identically():
-    cfg = cutin()
+    cfg = cutin("method=adaptive")
     tester, records, _ = drive(cfg, 12)
     assert tester.unreproduced == 0 and tester.state.n_tests == 120
     assert tester.state.history, "the mixture weights were never updated"
-    assert QSpec.from_params(records[0].candidate.params) == uniform_mixture()
+    pilot = tester.params.pilot_tests // cfg["tests_per_eval"]
+    assert all(QSpec.from_params(r.candidate.params) == uniform_mixture() for r in records[:pilot])
+    assert QSpec.from_params(records[pilot].candidate.params) != uniform_mixture()
+    assert tester.state.history[0][0] == tester.params.pilot_tests
+    short, _, _ = drive(cutin("method=adaptive", "pilot_tests=20"), 3)
+    assert short.params.pilot_tests == 20 and short.state.history[0][0] == 20
     last = QSpec.from_params(records[-1].candidate.params)
     assert last.proposal == "mis" and last != uniform_mixture()
     assert last.mixture_weights().min() >= tester.params.floor - 1e-12
@@ -153,14 +158,10 @@ def test_ledger_estimate_matches_the_pooled_samples_and_the_stop_rule():
     cfg = cutin("min_tests=30", "target_rhw=0.5")
     tester, records, results = drive(cfg, 6)
     h = history_of(cfg, results, records)
-    xs = [run_tests(load_world(world_spec(cfg)), QSpec.from_params(r.candidate.params), cfg["epsilon"],
-                    cfg["tests_per_eval"], r.seed).values for r in records]
-    x, pilot = np.concatenate(xs), pilot_batches(cfg)
-    assert pilot == 2  # 20 pilot tests in batches of 10: counted as tests, left out of the estimate
+    x = np.concatenate([run_tests(load_world(world_spec(cfg)), QSpec.from_params(r.candidate.params),
+                                  cfg["epsilon"], cfg["tests_per_eval"], r.seed).values for r in records])
     est = ledger_estimate(h)
     assert est.tests == x.size and est.batches == 6 and est.crashes == np.count_nonzero(x)
-    assert est.pilot_tests == pilot * cfg["tests_per_eval"] and "pilot" in summary(h)
-    x = np.concatenate(xs[pilot:])
     assert est.mean == pytest.approx(x.mean(), rel=1e-12)
     assert est.rhw == pytest.approx(Z * x.std(ddof=1) / np.sqrt(x.size) / x.mean(), rel=1e-9)
     assert "estimate" in summary(h) and "exact" in summary(h)

@@ -4,7 +4,10 @@ import pytest
 
 from searchlab.solvers.traffic.adaptive import AdaptiveParams
 from searchlab.solvers.traffic.campaign import MethodSpec, fixed_proposal, run_campaign
+from searchlab.solvers.traffic.bench import bias_in_exact_se
 from searchlab.solvers.traffic.drivers import DriverParams
+from searchlab.solvers.traffic.estimators import Z
+from searchlab.solvers.traffic.estimators import tests_for_rhw as rhw_test_count
 from searchlab.solvers.traffic.follow import FollowParams
 from searchlab.solvers.traffic.proposals import NaturalisticProposal, oracle_proposal
 from searchlab.solvers.traffic.sampling import sample_episodes
@@ -85,3 +88,13 @@ def test_qp_adaptive_is_unbiased_over_seeds(small):
     est = np.array([run_campaign(small, method, max_tests=400, stop_at_target=False, seed=s).estimate.mean
                     for s in range(20)])
     assert abs(est.mean() - mu) < 3.5 * est.std(ddof=1) / np.sqrt(est.size)
+
+
+def test_bias_in_exact_standard_errors_inverts_the_exact_test_count():
+    mu, rel_var, budget, seeds = 1e-6, 40.0, 500, 50
+    se = mu * np.sqrt(rel_var / (budget * seeds))
+    report = {"true_crash_probability": mu, "rhw_target": 0.3, "z": Z, "budget_per_seed": budget}
+    m = {"exact_tests_to_target": rhw_test_count(rel_var, 0.3, Z),
+         "estimate_full_budget": {"mean": mu + 2.5 * se, "n_seeds": seeds}}
+    assert bias_in_exact_se(report, m) == pytest.approx(2.5)
+    assert bias_in_exact_se(report, {**m, "exact_tests_to_target": None}) is None
