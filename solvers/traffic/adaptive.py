@@ -29,7 +29,7 @@ import numpy as np
 from .mixture import update_mixture_weights
 from .proposals import ChallengeProposal, Surrogate, surrogate_scales
 from .qp import fit_combination_weights
-from .sampling import EpisodeBatch
+from .sampling import EpisodeBatch, visited_steps
 from .tabular import TabularMDP, q_values
 
 
@@ -245,14 +245,9 @@ def log_likelihood_ratio(real: TabularMDP, proposal: ChallengeProposal, log: Cra
     states, actions, alive = (np.concatenate(x)[-last:] for x in (log.states, log.actions, log.alive))
     q0 = proposal.initial_probs()
     out = np.log(real.p0[s0]) - np.log(q0[s0])
-    for t in range(real.horizon):
-        idx = np.flatnonzero(alive[:, t])
-        if idx.size == 0:
-            break
-        st, at = states[idx, t], actions[idx, t]
-        uniq, inv = np.unique(st, return_inverse=True)
+    for t, idx, uniq, inv, at in visited_steps(alive, states, actions):
         q = proposal.action_probs(t, uniq)[inv, at]
-        out[idx] += np.log(real.p[st, at]) - np.log(q)
+        out[idx] += np.log(real.p[uniq[inv], at]) - np.log(q)
     return out
 
 

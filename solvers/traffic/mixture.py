@@ -26,7 +26,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .proposals import ChallengeProposal, Surrogate, defensive_mix
-from .sampling import EpisodeBatch, sample_episodes
+from .sampling import EpisodeBatch, sample_episodes, visited_steps
 from .tabular import TabularMDP, q_values
 
 #: Name of the step-level uniform raw surrogate mix among the mixture components.
@@ -76,12 +76,7 @@ class MixtureProposal:
         comps, surs = self.components, self.components[0].surrogates
         out = np.stack([np.log(c.initial_probs()[init_state]) for c in comps], axis=1)
         used = np.flatnonzero(self._coef.any(axis=0))
-        for t in range(real.horizon):
-            idx = np.flatnonzero(alive[:, t])
-            if idx.size == 0:
-                break
-            st, at = states[idx, t], actions[idx, t]
-            uniq, inv = np.unique(st, return_inverse=True)
+        for t, idx, uniq, inv, at in visited_steps(alive, states, actions):
             qk = np.zeros((len(surs), uniq.size, real.n_actions))
             for k in used:
                 qk[k] = q_values(surs[k].mdp, surs[k].sol, t, uniq)
@@ -96,11 +91,8 @@ def log_naturalistic(real: TabularMDP, init_state: np.ndarray, states: np.ndarra
                      alive: np.ndarray) -> np.ndarray:
     """log p(X) of each episode under the naturalistic model (initial state and every BV action)."""
     out = np.log(real.p0[init_state])
-    for t in range(real.horizon):
-        idx = np.flatnonzero(alive[:, t])
-        if idx.size == 0:
-            break
-        out[idx] += np.log(real.p[states[idx, t], actions[idx, t]])
+    for _, idx, uniq, inv, at in visited_steps(alive, states, actions):
+        out[idx] += np.log(real.p[uniq[inv], at])
     return out
 
 

@@ -5,11 +5,24 @@ The weighted crash indicator 1{crash} * prod_t p/q of every episode is an unbias
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from .proposals import Proposal
 from .tabular import TabularMDP
+
+
+def visited_steps(alive: np.ndarray, states: np.ndarray, actions: np.ndarray
+                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """For each decision t that some logged episode reached: (t, episodes alive at t, their distinct states,
+    each episode's index into those states, its action), so per-state quantities are computed once per step."""
+    for t in range(alive.shape[1]):
+        idx = np.flatnonzero(alive[:, t])
+        if idx.size == 0:
+            return
+        uniq, inv = np.unique(states[idx, t], return_inverse=True)
+        yield t, idx, uniq, inv, actions[idx, t]
 
 
 @dataclass

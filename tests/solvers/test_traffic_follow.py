@@ -3,26 +3,13 @@ import numpy as np
 import pytest
 
 from searchlab.solvers.traffic.adaptive import AdaptiveParams
-from searchlab.solvers.traffic.campaign import MethodSpec, fixed_proposal, run_campaign
 from searchlab.solvers.traffic.bench import bias_in_exact_se
-from searchlab.solvers.traffic.drivers import DriverParams
+from searchlab.solvers.traffic.campaign import MethodSpec, fixed_proposal, run_campaign
 from searchlab.solvers.traffic.estimators import Z
 from searchlab.solvers.traffic.estimators import tests_for_rhw as rhw_test_count
-from searchlab.solvers.traffic.follow import FollowParams
 from searchlab.solvers.traffic.proposals import NaturalisticProposal, oracle_proposal
 from searchlab.solvers.traffic.sampling import sample_episodes
-from searchlab.solvers.traffic.scenario import make_follow_scenario
 from searchlab.solvers.traffic.variance import exact_relative_variance
-
-# A small, non-rare world (coarse grid, frequent hard braking, a weak AV) so that crude MC can check the DP.
-SMALL = FollowParams(gap_max=50.0, gap_step=2.0, v_max=30.0, v_step=2.0, accel_step=2.0, horizon=8,
-                     hard_brake_rate=0.15, v0_mean=20.0, headway_median=0.8)
-WEAK_AV = DriverParams(delay=0.8, b_max=4.0, headway=1.0)
-
-
-@pytest.fixture(scope="module")
-def small():
-    return make_follow_scenario(av=WEAK_AV, params=SMALL)
 
 
 def test_dp_matches_crude_monte_carlo(small):
