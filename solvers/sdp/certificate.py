@@ -7,10 +7,12 @@ No solver and no floating point is trusted here: signs by exact root counting, t
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from pathlib import Path
 
 import flint
 from flint import arb, fmpq
@@ -105,6 +107,15 @@ def _floor_log10(x: Fraction) -> int:
 def _to_decimal_string(n: int, e: int) -> str:
     """The decimal string for n·10^(−e)."""
     return format(Decimal(n).scaleb(-e), "f")
+
+
+def write_certificate(out_dir: str | Path, name: str, data: dict) -> Path:
+    """Write a certificate as <out_dir>/<name>.json (the layout `searchlab verify` reads) and return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    return path
 
 
 def verify_certificate(data: dict, method: str = "isolation") -> VerifyResult:

@@ -9,19 +9,17 @@ every claim is then re-checked exactly (see `certificate`), after a strictly fea
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
 import mpmath
 import numpy as np
 from flint import fmpq, fmpq_poly
 
-from .certificate import build_certificate, verify_certificate
+from .certificate import build_certificate, verify_certificate, write_certificate
 from .exact import odd_multiplicity_part
 from .laguerre import combine_exact, gauss_laguerre_nodes, laguerre_exact, laguerre_values_mp
 from .problem import BlockSDP, SDPSolution, balance_blocks, residual
@@ -405,10 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         from .sdpa_format import write_sdpa
 
         write_sdpa(balance_blocks(build_sdp(args.dim, args.degree, sol.u0).sdp)[0], args.export)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"cohn_elkies_d{args.dim}.json"
-    path.write_text(json.dumps(data, indent=1) + "\n")
+    path = write_certificate(args.out, f"cohn_elkies_d{args.dim}", data)
     print(f"dimension {args.dim}: numerical ≈ {sol.estimate:.10f}; certified ≤ {data['bound']} "
           f"(degree {args.degree}, r ≈ {data['radius']}) -> {path}")
     return 0

@@ -16,18 +16,17 @@ The solution is rounded to rationals and re-checked exactly by `three_point_cert
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations_with_replacement
-from pathlib import Path
 
 import mpmath
 import numpy as np
 
+from .certificate import write_certificate
 from .cohn_elkies import WORK_DPS, alpha_of, build_sdp as build_two_point
 from .exp_bound import upper_polynomial
 from .laguerre import laguerre_values_mp
@@ -415,10 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     except CertificationError as exc:
         print(f"NOT certified (estimate only): {exc}", file=sys.stderr)
         return 1
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"three_point_d{args.dim}.json"
-    path.write_text(json.dumps(data, indent=1) + "\n")
+    path = write_certificate(args.out, f"three_point_d{args.dim}", data)
     print(f"dimension {args.dim}: numerical ≈ {sol.estimate:.10f}; certified ≤ {data['bound']} "
           f"(K={args.degree3}, N={args.degree2}, r={args.r}, R/r={args.ratio}; SDP {sol.size}) -> {path}")
     return 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 from fractions import Fraction
 
@@ -71,3 +72,11 @@ def test_enclosure_e8_volume() -> None:
     lo = bound_enclosure(8, 4 * Fraction(314159265358979, 10 ** 14), Fraction(1), Fraction(1))
     hi = bound_enclosure(8, 4 * Fraction(314159265358980, 10 ** 14), Fraction(1), Fraction(1))
     assert float(lo.upper()) <= math.pi ** 4 / 384 <= float(hi.lower()) + 1e-15
+
+
+def test_cli_writes_a_certificate_that_verifies(tmp_path, capsys):
+    from searchlab.solvers.sdp import cohn_elkies
+    assert cohn_elkies.main(["--dim", "3", "--degree", "7", "--out", str(tmp_path)]) == 0
+    path = tmp_path / "cohn_elkies_d3.json"
+    assert str(path) in capsys.readouterr().out
+    assert verify_certificate(json.loads(path.read_text())).ok
