@@ -34,11 +34,11 @@ def _decoder(text: str) -> Any:
         raise SearchlabError(str(exc)) from None
 
 
-def _policy(problem: str, model: Optional[Path]) -> Any:
-    from searchlab.problems.routing.models import load_policy
+def _model(problem: str, model: Optional[Path]) -> Any:
+    from searchlab.problems.routing.models import load_model
 
     try:
-        return load_policy(problem, model)
+        return load_model(problem, model)
     except (FileNotFoundError, ValueError) as exc:
         raise SearchlabError(str(exc).splitlines()[0]) from None
 
@@ -65,9 +65,9 @@ def _solution_json(inst: Any, sol: Any) -> dict[str, Any]:
 
 def solve_routing(
     file: Path = typer.Argument(..., help="A TSPLIB .tsp / CVRPLIB .vrp file, an .npz dataset, or a folder of .tsp/.vrp files."),
-    decode: str = typer.Option("greedy", "--decode", help="greedy, beam:K or mcts:N."),
+    decode: str = typer.Option("greedy", "--decode", help="greedy, beam:K, mcts:N or rrc:N (TSP: greedy, then N rounds of random re-construction)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Policy checkpoint (default: results/models/<problem>.pt)."),
-    knn: Optional[int] = typer.Option(None, "--knn", help="Restrict each step to the K nearest remaining nodes (0: never; default: 100 above 101 nodes)."),
+    knn: Optional[int] = typer.Option(None, "--knn", help="Restrict each step to the K nearest remaining nodes (0: never; default: 100 above 101 nodes, or the view a local-view model was trained on)."),
     threads: int = typer.Option(1, "--threads", help="Torch CPU threads."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -87,9 +87,9 @@ def solve_routing(
     if len(problems) != 1:
         raise SearchlabError(f"{file}: instances of several problems ({', '.join(sorted(problems))}); solve them separately")
     problem = problems.pop()
-    policy = _policy(problem, model)
+    trained = _model(problem, model)
     try:
-        sols = decode_many(policy, instances, spec, knn=knn)
+        sols = decode_many(trained.policy, instances, spec, knn=knn, local=trained.local)
         for inst, sol in zip(instances, sols):
             check_solution(inst, sol)
     except (InfeasibleSolution, ValueError) as exc:
@@ -134,6 +134,7 @@ def train_routing(
     label_method: Optional[str] = typer.Option(None, "--label-method", help="Label solver (default: fast-tsp, pyvrp, ortools, dp)."),
     label_time: Optional[float] = typer.Option(None, "--label-time", help="Label solver seconds per instance."),
     workers: int = typer.Option(1, "--workers", help="Processes for labelling."),
+    knn: int = typer.Option(0, "--knn", help="Train on local views of the K nearest remaining nodes (TSP; 0: full views)."),
     val_every: int = typer.Option(250, "--val-every", help="Steps between validation gaps."),
     checkpoint_every: int = typer.Option(250, "--checkpoint-every", help="Steps between checkpoints."),
     data_dir: Path = typer.Option(Path("runs/routing/data"), "--data-dir", help="Cache of labelled datasets (.npz)."),
@@ -156,11 +157,13 @@ def train_routing(
             raise SearchlabError(f"{name} must be at least 1, got {v}")
     if lr <= 0:
         raise SearchlabError(f"--lr must be positive, got {lr}")
+    if knn < 0 or (knn and problem != "tsp"):
+        raise SearchlabError(f"--knn must be >= 0, and local views are for tsp only (got {knn} for {problem})")
     all_sizes = _sizes(size, sizes)
     try:
         cfg = TrainConfig(problem=problem, sizes=all_sizes, n_train=n_train, n_val=n_val, steps=steps, batch_size=batch_size,
                           lr=lr, d_model=d_model, n_layers=n_layers, n_heads=n_heads, d_ff=d_ff, seed=seed,
-                          label_method=label_method, label_time=label_time, workers=workers, val_every=val_every,
+                          label_method=label_method, label_time=label_time, workers=workers, knn=knn, val_every=val_every,
                           checkpoint_every=checkpoint_every, data_dir=str(data_dir))
         from searchlab.problems.routing.models import policy_config
 
@@ -189,9 +192,9 @@ def bench_routing(
     size: int = typer.Option(100, "--size", help="Instance size."),
     instances: int = typer.Option(20, "--instances", help="Number of test instances."),
     seed: int = typer.Option(1234, "--seed", help="Test-set seed (1234: Kool et al.'s test set)."),
-    decode: str = typer.Option("greedy,beam:16", "--decode", help="Comma-separated decoders: greedy, beam:K, mcts:N."),
+    decode: str = typer.Option("greedy,beam:16", "--decode", help="Comma-separated decoders: greedy, beam:K, mcts:N, rrc:N."),
     model: Optional[Path] = typer.Option(None, "--model", help="Policy checkpoint (default: results/models/<problem>.pt)."),
-    knn: Optional[int] = typer.Option(None, "--knn", help="kNN restriction (0: never; default: 100 above 101 nodes)."),
+    knn: Optional[int] = typer.Option(None, "--knn", help="kNN restriction (0: never; default: 100 above 101 nodes, or the view a local-view model was trained on)."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Reference solver (default: fast-tsp 2 s, pyvrp 2 s, ortools 2 s, dp; lkh needs the lkh extra)."),
     reference_time: Optional[float] = typer.Option(None, "--reference-time", help="Reference seconds per instance."),
     no_ortools: bool = typer.Option(False, "--no-ortools", help="Skip OR-Tools GLS at equal time."),
@@ -209,9 +212,9 @@ def bench_routing(
         raise SearchlabError("--decode lists no decoder")
     if instances < 1 or size < 4:
         raise SearchlabError("--instances must be >= 1 and --size >= 4")
-    policy = _policy(problem, model)
+    trained = _model(problem, model)
     try:
-        report = run_bench(policy, problem, size, instances, seed, specs, str(model or f"results/models/{problem}.pt"), knn,
+        report = run_bench(trained, problem, size, instances, seed, specs, str(model or f"results/models/{problem}.pt"), knn,
                            reference, reference_time, not no_ortools, log=lambda s: err.print(s))
     except ValueError as exc:
         raise SearchlabError(str(exc).splitlines()[0]) from None

@@ -9,8 +9,9 @@ policy imitation examples. Numerics live in `searchlab.solvers.routing`.
 
 Learning and decoding: `augment` (square symmetries, tour rotation/reversal), `sampler` (augmented
 suffix batches), `training` (labelled `.npz` caches, resumable imitation training, validation gap),
-`models` (default sizes, committed weights under results/models/), `knn` (candidate restriction for
-large instances), `decoding` (batched greedy, beam-k), `search` (policy-guided MCTS), `bench`.
+`models` (default sizes, committed weights and the view they were trained on), `knn` (candidate
+restriction, and local views in the current node's frame), `decoding` (batched greedy, beam-k), `search`
+(policy-guided MCTS), `rrc` (random re-construction of tour segments), `bench`.
 """
 
 from .common import solution_of_actions, unit_coords
@@ -23,13 +24,15 @@ from .imitation import label_examples
 from .knn import KNNGame, restrict
 from .decoding import DecodeSpec, decode_many, greedy_plays
 from .search import mcts_decode
-from .models import default_model_path, load_policy, policy_config
+from .rrc import rrc_decode
+from .models import RoutingModel, default_model_path, load_model, load_policy, policy_config
 from .training import TrainConfig, TrainResult, labelled_dataset, train, validation_gap
 from .bench import BenchReport, run_bench, write_report
 
 __all__ = [
-    "BenchReport", "DecodeSpec", "KNNGame", "TrainConfig", "TrainResult", "decode_many", "default_model_path",
-    "greedy_plays", "labelled_dataset", "load_policy", "mcts_decode", "policy_config", "restrict", "run_bench", "train",
+    "BenchReport", "DecodeSpec", "KNNGame", "RoutingModel", "TrainConfig", "TrainResult", "decode_many", "default_model_path",
+    "greedy_plays", "labelled_dataset", "load_model", "load_policy", "mcts_decode", "policy_config", "restrict", "rrc_decode",
+    "run_bench", "train",
     "validation_gap", "write_report",
     "CVRPState", "KPGame", "KPState", "OPState", "PathCVRPGame", "PathOPGame", "PathTSPGame", "TSPState",
     "label_examples", "make_game", "solution_of_actions", "unit_coords",

@@ -13,10 +13,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from searchlab.policy import AttentionPolicy
 from searchlab.solvers.routing import Solution, generate, solve_many, solve_reference
 
 from .decoding import decode_many
+from .models import RoutingModel
 from .training import mean_gap
 
 REFERENCE = {"tsp": ("fast-tsp", 2.0), "cvrp": ("pyvrp", 2.0), "op": ("ortools", 2.0), "kp": ("dp", None)}
@@ -46,15 +46,22 @@ class BenchReport:
     reference_seconds: float
     model: str
     knn: int | None
+    local: int = 0
     rows: list[BenchRow] = field(default_factory=list)
     machine: str = field(default_factory=lambda: f"{platform.machine()} {platform.processor() or ''}".strip())
+
+    @property
+    def view(self) -> str:
+        if self.local:
+            return f"local views of {self.knn or self.local} nearest nodes"
+        return f"kNN {self.knn if self.knn is not None else 'default (100 above 101 nodes)'}"
 
     def markdown(self) -> str:
         lines = [
             f"# Routing benchmark: {self.problem.upper()}{self.size}", "",
             f"{self.instances} instances generated with seed {self.seed}; reference {self.reference} "
             f"(mean objective {self.reference_objective:.4f}, {self.reference_seconds:.2f} s/instance); "
-            f"model `{self.model}`; kNN {self.knn}. Gap = mean per-instance relative gap to the reference; "
+            f"model `{self.model}`; {self.view}. Gap = mean per-instance relative gap to the reference; "
             f"OR-Tools GLS rows get the wall time per instance of the decoder named in brackets.", "",
             "| method | mean gap | s / instance | mean objective |", "|---|---|---|---|",
         ]
@@ -79,7 +86,7 @@ def ortools_within(instance: Any, seconds: float) -> Solution:
 
 
 def run_bench(
-    policy: AttentionPolicy, problem: str, size: int, n: int, seed: int, decoders: Sequence[str], model_name: str = "",
+    model: RoutingModel, problem: str, size: int, n: int, seed: int, decoders: Sequence[str], model_name: str = "",
     knn: int | None = None, reference: str | None = None, reference_time: float | None = None, ortools: bool = True,
     log: Callable[[str], None] = lambda s: None,
 ) -> BenchReport:
@@ -92,10 +99,10 @@ def run_bench(
     ref_seconds = (time.perf_counter() - t0) / n
     log(f"reference {ref_method}: {ref_seconds:.2f} s/instance")
     report = BenchReport(problem, size, n, seed, ref_method, float(np.mean([r.objective for r in refs])), ref_seconds,
-                         model_name, knn)
+                         model_name, knn, model.local)
     for dec in decoders:
         t0 = time.perf_counter()
-        sols = decode_many(policy, instances, dec, knn=knn)
+        sols = decode_many(model.policy, instances, dec, knn=knn, local=model.local)
         secs = (time.perf_counter() - t0) / n
         report.rows.append(BenchRow(dec, mean_gap(problem, sols, refs), secs, float(np.mean([s.objective for s in sols]))))
         log(f"{dec}: gap {100 * report.rows[-1].gap:.2f}%, {secs:.3f} s/instance")

@@ -1,6 +1,7 @@
 """Decoding routing instances with a trained policy: batched greedy, beam-k (best of the beam by the
-actual objective) and policy-guided MCTS (`search.mcts_decode`), optionally under a kNN restriction.
-Every decoder plays the instance's game move by move, so every output is a feasible solution."""
+actual objective), policy-guided MCTS (`search.mcts_decode`) and, for TSP, random re-construction
+(`rrc.rrc_decode`), under the view the policy was trained on (full, kNN-restricted or local). Every
+decoder plays the instance's game move by move, so every output is a feasible solution."""
 
 from __future__ import annotations
 
@@ -23,32 +24,42 @@ DEFAULT_KNN = 100
 
 @dataclass(frozen=True)
 class DecodeSpec:
-    """A decoder: "greedy", "beam:K" (K >= 1) or "mcts:N" (N simulations)."""
+    """A decoder: "greedy", "beam:K" (K >= 1), "mcts:N" (N simulations) or "rrc:N" (TSP: greedy, then N
+    rounds of random re-construction)."""
 
     kind: str
     width: int = 1
 
     @staticmethod
     def parse(text: str) -> "DecodeSpec":
-        """Parse "greedy", "beam:16", "mcts:64"; ValueError with the accepted forms otherwise."""
+        """Parse "greedy", "beam:16", "mcts:64", "rrc:50"; ValueError with the accepted forms otherwise."""
         name, _, arg = text.strip().lower().partition(":")
         if name == "greedy" and not arg:
             return DecodeSpec("greedy")
-        if name in ("beam", "mcts") and arg.isdigit() and int(arg) >= 1:
+        if name in ("beam", "mcts", "rrc") and arg.isdigit() and int(arg) >= 1:
             return DecodeSpec(name, int(arg))
-        raise ValueError(f"unknown decoder {text!r} (use greedy, beam:K or mcts:N with K, N >= 1)")
+        raise ValueError(f"unknown decoder {text!r} (use greedy, beam:K, mcts:N or rrc:N with K, N >= 1)")
 
     def __str__(self) -> str:
         return self.kind if self.kind == "greedy" else f"{self.kind}:{self.width}"
 
 
-def game_of(instance: Instance, knn: int | None = None) -> Any:
-    """The instance's game, kNN-restricted when `knn` is given (0: never; None: `DEFAULT_KNN` for large instances)."""
-    game = make_game(instance)
+def view(game: Any, knn: int | None, local: int, size: int) -> Any:
+    """`game` (of an instance with `size` nodes) as a policy sees it. For a policy trained on local views
+    of `local` nodes: local views of `knn` nodes (None or 0: `local`, widened to `DEFAULT_KNN` on large
+    instances, where more context helps). Otherwise full views, kNN-restricted when `knn` is given (0:
+    never; None: `DEFAULT_KNN` when the instance has more than `DEFAULT_KNN` + 1 nodes)."""
+    large = size > DEFAULT_KNN + 1
+    if local:
+        return restrict(game, knn or (max(local, DEFAULT_KNN) if large else local), local=True)
     if knn is None:
-        size = len(getattr(instance, "coords", ()))
-        knn = DEFAULT_KNN if size > DEFAULT_KNN + 1 else 0
+        knn = DEFAULT_KNN if large else 0
     return restrict(game, knn)
+
+
+def game_of(instance: Instance, knn: int | None = None, local: int = 0) -> Any:
+    """The instance's game as a policy with view `knn`, `local` sees it (see `view`)."""
+    return view(make_game(instance), knn, local, len(getattr(instance, "coords", ())))
 
 
 def greedy_plays(policy: AttentionPolicy, games: Sequence[Any], states: Sequence[Any] | None = None, batch_size: int = 256) -> list[list]:
@@ -93,12 +104,13 @@ def decode_many(
     batch_size: int = 256,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    local: int = 0,
 ) -> list[Solution]:
     """Decode every instance; greedy runs all instances in shared batches, beam and MCTS one instance at a
     time. Each solution carries its objective (the instance's metric), the decoder name and its seconds
-    (greedy: the batch's time divided evenly)."""
+    (greedy: the batch's time divided evenly). `knn` and `local` choose the view as in `game_of`."""
     spec = decoder if isinstance(decoder, DecodeSpec) else DecodeSpec.parse(decoder)
-    games = [game_of(i, knn) for i in instances]
+    games = [game_of(i, knn, local) for i in instances]
     out: list[Solution] = []
     if spec.kind == "greedy":
         t0 = time.perf_counter()
@@ -108,12 +120,17 @@ def decode_many(
         if progress is not None:
             progress(len(out))
         return out
+    from .rrc import rrc_decode
     from .search import mcts_decode
 
+    if spec.kind == "rrc" and any(i.problem != "tsp" for i in instances):
+        raise ValueError("the rrc decoder is implemented for tsp only")
     for i, g in enumerate(games):
         t0 = time.perf_counter()
         if spec.kind == "beam":
             sol = beam_decode(policy, g, spec.width)
+        elif spec.kind == "rrc":
+            sol = rrc_decode(policy, instances[i], spec.width, knn, local, seed=seed + i)
         else:
             sol = mcts_decode(policy, g, spec.width, seed=seed + i)
         out.append(_timed(sol, time.perf_counter() - t0, str(spec)))

@@ -1,7 +1,12 @@
-"""kNN restriction for large instances (BQ-NCO's "partial computation"): the policy sees only the current
-node, the `k` remaining nodes nearest to it and the destination, and may only move to one of those. A
-wrapper around a node game (TSP, CVRP, OP) whose tokens are `[current, remaining..., destination]`; the
-moves it allows are a subset of the inner game's, so every finished play is a solution of the instance."""
+"""kNN restriction (BQ-NCO's "partial computation"): the policy sees only the current node, the `k`
+remaining nodes nearest to it and the destination, and may only move to one of those. A wrapper around a
+node game (TSP, CVRP, OP) whose tokens are `[current, remaining..., destination]`; the moves it allows are
+a subset of the inner game's, so every finished play is a solution of the instance.
+
+With `local=True` the view is also put in the current node's frame (`local_frame`): centred on the
+current node and scaled so the farthest kept node is at distance 1. Such a view looks the same on TSP100
+and TSP1000 (only the neighbourhood matters), which is what lets a policy trained on small instances
+decode large ones, and it makes every rotation and reflection a label-preserving augmentation."""
 
 from __future__ import annotations
 
@@ -14,12 +19,29 @@ from searchlab.game import Action
 from searchlab.policy import token_view
 
 
+def local_frame(xy: np.ndarray) -> np.ndarray:
+    """Token coordinates `[..., n, 2]` (current first, destination last, remaining between) in the current
+    node's frame: shifted to the current node and divided by the largest distance of a remaining node
+    (1 if none). A destination farther than that is pulled in radially to 1 + log(distance), so its
+    direction survives while far-away detail does not blow up the inputs."""
+    rel = xy - xy[..., :1, :]
+    dist = np.sqrt((rel**2).sum(-1))
+    scale = dist[..., 1:-1].max(-1, keepdims=True, initial=0.0)
+    scale = np.where(scale > 0, scale, 1.0)
+    rel = rel / scale[..., None]
+    rho = dist / scale
+    squash = np.where(rho > 1.0, (1.0 + np.log(np.maximum(rho, 1.0))) / np.maximum(rho, 1e-12), 1.0)
+    return (rel * squash[..., None]).astype(np.float32)
+
+
 @dataclass(frozen=True, eq=False)
 class KNNGame:
-    """`inner` restricted to the `k` nearest remaining nodes of the current node (unrestricted when fewer remain)."""
+    """`inner` restricted to the `k` nearest remaining nodes of the current node (unrestricted when fewer
+    remain); with `local`, token coordinates in the current node's frame."""
 
     inner: Any
     k: int
+    local: bool = False
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -59,10 +81,13 @@ class KNNGame:
     def tokens(self, state: Any) -> tuple[np.ndarray, np.ndarray]:
         feats, mask = self.inner.tokens(state)
         rows = self._rows(state)
-        if rows is None:
-            return feats, mask
-        sel = np.concatenate([[0], rows, [len(feats) - 1]])
-        return feats[sel], mask[sel]
+        if rows is not None:
+            sel = np.concatenate([[0], rows, [len(feats) - 1]])
+            feats, mask = feats[sel], mask[sel]
+        if self.local:
+            feats = feats.copy()
+            feats[:, :2] = local_frame(feats[:, :2])
+        return feats, mask
 
     def actions_of_tokens(self, state: Any) -> Sequence[Action | None]:
         acts = list(self.inner.actions_of_tokens(state))
@@ -81,8 +106,9 @@ class KNNGame:
         return tuple(view.actions[s] for s in view.legal_slots())
 
 
-def restrict(game: Any, knn: int | None) -> Any:
-    """`game` under a kNN restriction of `knn` nodes (unchanged for None/0, or for games without nodes, e.g. KP)."""
+def restrict(game: Any, knn: int | None, local: bool = False) -> Any:
+    """`game` under a kNN restriction of `knn` nodes, in the current node's frame if `local` (unchanged for
+    None/0, or for games without nodes, e.g. KP)."""
     if not knn or not hasattr(game, "_xy"):
         return game
-    return KNNGame(game, knn)
+    return KNNGame(game, knn, local)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from searchlab.policy import AttentionPolicy, PolicyConfig, load_checkpoint
@@ -26,9 +27,18 @@ def default_model_path(problem: str) -> Path:
     return MODELS_DIR / f"{problem}.pt"
 
 
-def load_policy(problem: str, path: str | Path | None = None) -> AttentionPolicy:
-    """The policy saved at `path` (default: the committed model), checked to fit `problem`'s tokens;
-    FileNotFoundError if there is none, ValueError if it is for another problem."""
+@dataclass(frozen=True)
+class RoutingModel:
+    """A trained policy and the view it was trained on: `local` > 0 for local views of that many nodes
+    (decode with `local=`), 0 for full views in unit-square coordinates."""
+
+    policy: AttentionPolicy
+    local: int = 0
+
+
+def load_model(problem: str, path: str | Path | None = None) -> RoutingModel:
+    """The policy saved at `path` (default: the committed model) with its view, checked to fit `problem`'s
+    tokens; FileNotFoundError if there is none, ValueError if it is for another problem."""
     p = Path(path) if path is not None else default_model_path(problem)
     if not p.is_file():
         raise FileNotFoundError(f"no {problem} model at {p} (train one with `searchlab train routing --problem {problem}`)")
@@ -39,4 +49,9 @@ def load_policy(problem: str, path: str | Path | None = None) -> AttentionPolicy
     if ck.config.d_in != D_IN[problem] or ck.config.n_choices != N_CHOICES[problem]:
         raise ValueError(f"{p.name} does not fit {problem} tokens (d_in {ck.config.d_in}, choices {ck.config.n_choices})")
     ck.policy.eval()
-    return ck.policy
+    return RoutingModel(ck.policy, int(ck.extra.get("train", {}).get("knn", 0)))
+
+
+def load_policy(problem: str, path: str | Path | None = None) -> AttentionPolicy:
+    """The policy of `load_model` alone (for full-view models, or callers that pass the view themselves)."""
+    return load_model(problem, path).policy

@@ -22,6 +22,7 @@ from .common import unit_coords
 from .cvrp import D_IN as CVRP_D_IN, N_CHOICES as CVRP_CHOICES
 from .games import make_game
 from .imitation import label_examples
+from .knn import local_frame
 from .tsp import D_IN as TSP_D_IN
 
 
@@ -40,21 +41,32 @@ def _batch(feats: np.ndarray, mask: np.ndarray, target: np.ndarray) -> Batch:
 
 @dataclass
 class TSPSampler:
-    """Suffix sub-problems of labelled closed tours; `tours_xy` `[M, N, 2]` holds unit coordinates in tour order."""
+    """Suffix sub-problems of labelled closed tours; `tours_xy` `[M, N, 2]` holds unit coordinates in tour order.
+
+    With `knn` > 0 the sub-problems are the local views of `KNNGame(..., knn, local=True)`: the `knn`
+    remaining nodes nearest the current one, in its frame, under a random rotation and reflection. The
+    rare draws whose expert move lies outside the view are left out of the batch."""
 
     tours_xy: np.ndarray
     augment: bool = True
     min_tokens: int = 4
+    knn: int = 0
 
     @staticmethod
-    def of(instances: Sequence[TSPInstance], labels: Sequence[Solution], augment: bool = True) -> "TSPSampler":
+    def of(instances: Sequence[TSPInstance], labels: Sequence[Solution], augment: bool = True, knn: int = 0) -> "TSPSampler":
         n = {i.n_nodes for i in instances}
         if len(n) != 1:
             raise ValueError(f"TSPSampler needs instances of one size, got sizes {sorted(n)}")
         xy = np.stack([unit_coords(i.coords)[list(s.tour)] for i, s in zip(instances, labels)]).astype(np.float32)
-        return TSPSampler(xy, augment)
+        return TSPSampler(xy, augment, knn=knn)
 
     def sample(self, rng: np.random.Generator, batch_size: int) -> Batch:
+        while True:  # a local-view batch can (rarely) lose every row; draw again
+            batch = self._draw(rng, batch_size)
+            if len(batch.target):
+                return batch
+
+    def _draw(self, rng: np.random.Generator, batch_size: int) -> Batch:
         m, n_nodes, _ = self.tours_xy.shape
         n_tok = int(rng.integers(self.min_tokens, n_nodes + 2))  # tokens = remaining + current + destination
         j = n_nodes + 1 - n_tok  # moves already made
@@ -65,15 +77,39 @@ class TSPSampler:
         seq = self.tours_xy[idx[:, None], pos]  # [B, N, 2] the oriented tour
         order = np.concatenate([np.arange(j, n_nodes), [0]])  # current = seq[j], remaining, destination = seq[0]
         xy = seq[:, order]
-        if self.augment:
+        if self.knn > 0:
+            xy = _local_views(xy, self.knn, rng if self.augment else None)
+        elif self.augment:
             xy = random_symmetries(xy, rng)
-        feats = np.zeros((batch_size, n_tok, TSP_D_IN), np.float32)
+        b, n_tok = xy.shape[:2]
+        feats = np.zeros((b, n_tok, TSP_D_IN), np.float32)
         feats[:, :, :2] = xy
         feats[:, 0, 2] = 1.0
         feats[:, -1, 3] = 1.0
-        mask = np.ones((batch_size, n_tok), bool)
+        mask = np.ones((b, n_tok), bool)
         mask[:, 0] = mask[:, -1] = False
-        return _batch(feats, mask, np.ones(batch_size))
+        return _batch(feats, mask, np.ones(b))
+
+
+def _local_views(xy: np.ndarray, k: int, rng: np.random.Generator | None) -> np.ndarray:
+    """Token rows `[B, n, 2]` (current, remaining with the expert move first, destination) cut to the `k`
+    nearest remaining nodes, in the current node's frame, randomly rotated and reflected when `rng` is given;
+    rows whose expert move is not among the `k` nearest are dropped."""
+    rem = xy[:, 1:-1]
+    if rem.shape[1] > k:
+        d = ((rem - xy[:, :1]) ** 2).sum(-1)
+        keep = np.sort(np.argpartition(d, k - 1, axis=1)[:, :k], axis=1)
+        ok = keep[:, 0] == 0  # the expert move (remaining row 0) is in the view, and stays first
+        rem = np.take_along_axis(rem, keep[:, :, None], axis=1)
+        xy = np.concatenate([xy[:, :1], rem, xy[:, -1:]], axis=1)[ok]
+    out = local_frame(xy)
+    if rng is not None:
+        theta = rng.uniform(0.0, 2.0 * np.pi, size=len(out))
+        c, s = np.cos(theta), np.sin(theta)
+        flip = np.where(rng.random(len(out)) < 0.5, -1.0, 1.0)
+        rot = np.stack([np.stack([c, -s], -1), np.stack([flip * s, flip * c], -1)], -2).astype(np.float32)  # [B, 2, 2]
+        out = np.einsum("bij,bnj->bni", rot, out)
+    return out.astype(np.float32)
 
 
 @dataclass
@@ -154,10 +190,14 @@ class ExampleSampler:
         return collate([self.examples[i] for i in idx], self.n_choices)
 
 
-def make_sampler(problem: str, instances: Sequence[Instance], labels: Sequence[Solution], augment: bool = True) -> Sampler:
-    """The fastest sampler for `problem`: tensorised suffixes for TSP and CVRP, replayed examples otherwise."""
+def make_sampler(problem: str, instances: Sequence[Instance], labels: Sequence[Solution], augment: bool = True,
+                 knn: int = 0) -> Sampler:
+    """The fastest sampler for `problem`: tensorised suffixes for TSP and CVRP, replayed examples otherwise;
+    `knn` > 0 (TSP only) samples local views of that many nodes."""
+    if knn and problem != "tsp":
+        raise ValueError(f"local kNN views are implemented for tsp training only, not {problem}")
     if problem == "tsp":
-        return TSPSampler.of(instances, labels, augment)  # type: ignore[arg-type]
+        return TSPSampler.of(instances, labels, augment, knn)  # type: ignore[arg-type]
     if problem == "cvrp":
         return CVRPSampler.of(instances, labels, augment)  # type: ignore[arg-type]
     from .games import N_CHOICES

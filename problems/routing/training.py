@@ -25,7 +25,8 @@ MAXIMISE = ("op", "kp")
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything a training run depends on (saved in its checkpoints; a resumed run must match except `steps`)."""
+    """Everything a training run depends on (saved in its checkpoints; a resumed run must match except `steps`).
+    `knn` > 0 trains on local views of that many nearest nodes (`KNNGame(..., local=True)`), 0 on full views."""
 
     problem: str = "tsp"
     sizes: tuple[int, ...] = (50,)
@@ -45,6 +46,7 @@ class TrainConfig:
     label_time: float | None = None
     workers: int = 1
     augment: bool = True
+    knn: int = 0
     val_every: int = 250
     checkpoint_every: int = 250
     data_dir: str = "runs/routing/data"
@@ -109,16 +111,16 @@ def mean_gap(problem: str, solutions: Sequence[Solution], references: Sequence[S
     return float(np.mean([relative_gap(problem, s.objective, r.objective) for s, r in zip(solutions, references)]))
 
 
-def validation_gap(policy: AttentionPolicy, dataset: Dataset, decoder: str = "greedy", knn: int | None = 0) -> float:
-    """Mean gap of the policy's decoded solutions to the dataset's labels."""
+def validation_gap(policy: AttentionPolicy, dataset: Dataset, decoder: str = "greedy", local: int = 0) -> float:
+    """Mean gap of the policy's decoded solutions (full views, or local views of `local` nodes) to the dataset's labels."""
     if dataset.labels is None:
         raise ValueError("the validation set has no labels")
-    sols = decode_many(policy, dataset.instances, decoder, knn=knn)
+    sols = decode_many(policy, dataset.instances, decoder, knn=0, local=local)
     return mean_gap(dataset.problem, sols, dataset.labels)
 
 
 def _sampler(cfg: TrainConfig, sets: Sequence[Dataset]) -> Sampler:
-    parts = [make_sampler(cfg.problem, ds.instances, ds.labels, cfg.augment) for ds in sets]  # type: ignore[arg-type]
+    parts = [make_sampler(cfg.problem, ds.instances, ds.labels, cfg.augment, cfg.knn) for ds in sets]  # type: ignore[arg-type]
     return parts[0] if len(parts) == 1 else MixedSampler(parts, [1.0] * len(parts))
 
 
@@ -177,7 +179,7 @@ def train(
 
     def validate(step: int) -> float:
         nonlocal best_gap
-        gap = validation_gap(policy, val)
+        gap = validation_gap(policy, val, local=cfg.knn)
         history["val"].append([step, gap])
         result.val_gaps.append((step, gap))
         if gap < best_gap:

@@ -151,9 +151,11 @@ class AttentionPolicy(nn.Module):
 def evaluating(policy: AttentionPolicy) -> Iterator[None]:
     """Eval mode and no autograd for the block; the previous training flag is restored afterwards."""
     was_training = policy.training
-    policy.eval()
+    if was_training:  # switching modes walks every submodule: skip it when already evaluating
+        policy.eval()
     try:
         with torch.no_grad():
             yield
     finally:
-        policy.train(was_training)
+        if was_training:
+            policy.train()

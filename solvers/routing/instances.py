@@ -27,6 +27,16 @@ def _coords(coords: np.ndarray, what: str, min_nodes: int) -> np.ndarray:
     return c
 
 
+def _cached_distances(instance: object) -> np.ndarray:
+    """The instance's distance matrix, computed once and kept read-only on the (frozen) instance."""
+    d = instance.__dict__.get("_distances")
+    if d is None:
+        d = distance_matrix(instance.coords, instance.metric)  # type: ignore[attr-defined]
+        d.flags.writeable = False
+        object.__setattr__(instance, "_distances", d)
+    return d
+
+
 def _metric(metric: str, what: str) -> str:
     if metric not in METRICS:
         raise InstanceFormatError(f"{what}: unknown metric {metric!r} (known: {', '.join(METRICS)})")
@@ -51,7 +61,7 @@ class TSPInstance:
         return len(self.coords)
 
     def distances(self) -> np.ndarray:
-        return distance_matrix(self.coords, self.metric)
+        return _cached_distances(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +101,7 @@ class CVRPInstance:
         return len(self.coords) - 1
 
     def distances(self) -> np.ndarray:
-        return distance_matrix(self.coords, self.metric)
+        return _cached_distances(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,7 +130,7 @@ class OPInstance:
         object.__setattr__(self, "max_length", float(self.max_length))
 
     def distances(self) -> np.ndarray:
-        return distance_matrix(self.coords, self.metric)
+        return _cached_distances(self)
 
 
 @dataclass(frozen=True, eq=False)

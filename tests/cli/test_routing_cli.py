@@ -127,3 +127,22 @@ def test_solve_with_the_committed_model(tmp_path: Path) -> None:
     res = invoke("solve", str(f), "--decode", "beam:2")
     assert res.exit_code == 0, res.output
     assert "tiny8: length" in res.stdout and "tour: [" in res.stdout
+
+
+def test_local_view_model_through_the_cli(tmp_path: Path) -> None:
+    ck = tmp_path / "local.pt"
+    res = invoke("train", "--problem", "tsp", "--size", "10", "--n-train", "8", "--n-val", "2", "--steps", "4", "--batch-size", "8",
+                 "--d-model", "16", "--layers", "1", "--heads", "2", "--d-ff", "32", "--knn", "4", "--label-time", "0.01",
+                 "--data-dir", str(tmp_path / "data"), "--out", str(ck), "--quiet")
+    assert res.exit_code == 0, res.output
+    f = tmp_path / "tiny8.tsp"
+    f.write_text(TSP)
+    res = invoke("solve", str(f), "--model", str(ck), "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert sorted(out["tour"]) == list(range(8)) and out["objective"] == tour_length(read_tsplib(f), out["tour"])
+    res = invoke("bench", "--problem", "tsp", "--size", "12", "--instances", "2", "--decode", "greedy", "--model", str(ck),
+                 "--reference", "exact", "--no-ortools", "--out-dir", str(tmp_path / "bench"))
+    assert res.exit_code == 0, res.output
+    assert "local views of 4 nearest nodes" in (tmp_path / "bench" / "routing_tsp12.md").read_text()
+    fails_with(invoke("train", "--problem", "cvrp", "--knn", "5"), "tsp only")

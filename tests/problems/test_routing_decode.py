@@ -57,17 +57,18 @@ def test_wider_search_is_not_worse_than_greedy() -> None:
         assert mcts_decode(policy, game, 16).objective <= greedy + 1e-9
 
 
+@pytest.mark.parametrize("local", [False, True])
 @pytest.mark.parametrize("problem", ["tsp", "cvrp", "op"])
-def test_knn_restriction_keeps_contract_and_feasibility(problem: str) -> None:
+def test_knn_restriction_keeps_contract_and_feasibility(problem: str, local: bool) -> None:
     inst = generate(problem, {"tsp": 40, "cvrp": 20, "op": 20}[problem], 1, seed=11)[0]
-    game = KNNGame(make_game(inst), 5)
+    game = KNNGame(make_game(inst), 5, local)
     state = game.initial_state()
     while not game.is_terminal(state):
         view = check_token_game(game, state)
         assert view.n_tokens <= 5 + 2
         state = game.step(state, game.legal_actions(state)[0])
-    for dec in ("greedy", "beam:2"):
-        sol = decode_many(tiny(problem), [inst], dec, knn=5)[0]
+    for dec in ("greedy", "beam:2", "mcts:4"):
+        sol = decode_many(tiny(problem), [inst], dec, knn=5, local=5 if local else 0)[0]
         assert check_solution(inst, sol) == pytest.approx(sol.objective)
 
 
@@ -84,3 +85,20 @@ def test_decoder_specs() -> None:
     for bad in ("beam", "beam:0", "mcts:x", "sample:3", "greedy:2"):
         with pytest.raises(ValueError, match="unknown decoder"):
             DecodeSpec.parse(bad)
+
+
+@pytest.mark.parametrize("local", [0, 6])
+def test_rrc_improves_on_greedy_and_stays_feasible(local: int) -> None:
+    policy = tiny("tsp", 5)
+    insts = generate("tsp", 20, 3, seed=12)
+    greedy = decode_many(policy, insts, "greedy", local=local)
+    for inst, g, sol in zip(insts, greedy, decode_many(policy, insts, "rrc:8", local=local)):
+        assert check_solution(inst, sol) == pytest.approx(sol.objective)
+        assert sol.objective <= g.objective + 1e-9 and sol.method == "rrc:8"
+    assert sum(s.objective for s in decode_many(policy, insts, "rrc:8", local=local)) < sum(g.objective for g in greedy) - 1e-6
+
+
+def test_rrc_is_for_tsp_only() -> None:
+    with pytest.raises(ValueError, match="tsp only"):
+        decode_many(tiny("cvrp"), generate("cvrp", 10, 1, seed=1), "rrc:2")
+    assert str(DecodeSpec.parse("RRC:5")) == "rrc:5"

@@ -15,8 +15,10 @@ import torch.nn.functional as F
 from searchlab.policy import AttentionPolicy, evaluating, load_checkpoint, token_view
 from searchlab.problems.routing import make_game
 from searchlab.problems.routing.augment import random_symmetries, reverse_tour, rotate_tour, square_symmetry
-from searchlab.problems.routing.sampler import CVRPSampler, TSPSampler, make_sampler
-from searchlab.problems.routing.models import policy_config
+from searchlab.problems.routing.sampler import CVRPSampler, TSPSampler, _local_views, make_sampler
+from searchlab.problems.routing.decoding import decode_many
+from searchlab.problems.routing.knn import KNNGame
+from searchlab.problems.routing.models import load_model, policy_config
 from searchlab.problems.routing.training import TrainConfig, dataset_seed, labelled_dataset, train
 from searchlab.solvers.routing import Solution, TSPInstance, check_solution, generate, solve_many
 
@@ -151,3 +153,63 @@ def test_size_curriculum_mixes_samplers(tmp_path: Path) -> None:
     res = train(cfg, tmp_path / "mix.pt", show_progress=False, log=lambda s: None)
     assert len(res.losses) == 6 and [s for s, _ in res.val_gaps] == [6]
     assert len(list((tmp_path / "data").glob("tsp8_*.npz"))) == 1 and len(list((tmp_path / "data").glob("tsp12_*.npz"))) == 2
+
+
+def test_local_view_sampler_matches_local_game_tokens() -> None:
+    """Without augmentation, a local-view batch row is the `KNNGame(local=True)` view of the same suffix
+    state, with the expert move at slot 1 (draws whose expert move is outside the view are dropped)."""
+    insts = generate("tsp", 12, 3, seed=6)
+    labels = solve_many(insts, "exact")
+    s = TSPSampler.of(insts, labels, augment=False, knn=4)
+    compared = 0
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        j = 13 - int(rng.integers(4, 14))
+        i = int(rng.integers(0, 3, size=1)[0])
+        game = KNNGame(make_game(insts[i]), 4, local=True)
+        moves = game.actions_of_solution(labels[i])
+        state = game.initial_state()
+        for m in moves[:j]:
+            state = game.step(state, m)
+        if moves[j] not in game.legal_actions(state):
+            continue  # the sampler drops this draw and draws again
+        batch = s.sample(np.random.default_rng(seed), 1)
+        view = token_view(game, state)
+        assert _rows(view.features) == _rows(batch.features[0].numpy())
+        assert np.allclose(view.features[view.slot_of(moves[j])], batch.features[0, 1].numpy(), atol=1e-5)
+        compared += 1
+    assert compared >= 20
+
+
+def test_local_views_are_invariant_to_moving_and_scaling_the_instance() -> None:
+    inst = generate("tsp", 30, 1, seed=7)[0]
+    moved = TSPInstance(inst.coords * 7.5 + np.array([3.0, -2.0]))
+    a, b = KNNGame(make_game(inst), 8, local=True), KNNGame(make_game(moved), 8, local=True)
+    sa, sb = a.initial_state(), b.initial_state()
+    for v in (4, 9, 17):
+        sa, sb = a.step(sa, v), b.step(sb, v)
+        fa, fb = a.tokens(sa)[0], b.tokens(sb)[0]
+        assert np.allclose(fa, fb, atol=1e-5)
+        assert np.abs(fa[1:-1, :2]).max() <= 1.0 + 1e-6 and np.isclose(np.linalg.norm(fa[1:-1, :2], axis=1).max(), 1.0)
+
+
+def test_local_view_augmentation_is_a_rotation_or_reflection() -> None:
+    xy = np.random.default_rng(0).random((16, 12, 2)).astype(np.float32)
+    plain, aug = _local_views(xy, 6, None), _local_views(xy, 6, np.random.default_rng(1))
+    gram = lambda f: np.linalg.norm(f[:, :, None] - f[:, None, :], axis=-1)  # noqa: E731
+    assert aug.shape == plain.shape and not np.allclose(aug, plain)
+    assert np.allclose(gram(aug), gram(plain), atol=1e-5) and np.allclose(np.linalg.norm(aug, axis=-1), np.linalg.norm(plain, axis=-1), atol=1e-5)
+
+
+def test_local_view_training_records_its_view(tmp_path: Path) -> None:
+    cfg = replace(_cfg(tmp_path, size=16, steps=120), knn=6)
+    train(cfg, tmp_path / "local.pt", show_progress=False, log=lambda s: None)
+    model = load_model("tsp", tmp_path / "local.pt")
+    assert model.local == 6
+    ds = labelled_dataset("tsp", 16, 16, dataset_seed(0, 16, "train"), cfg.data_dir, None, 0.05)
+    sampler = make_sampler("tsp", ds.instances, ds.labels, knn=6)
+    before = AttentionPolicy(policy_config("tsp", 32, 2, 4, 64), seed=0)
+    assert _fixed_loss(model.policy, sampler) < _fixed_loss(before, sampler) - 0.2
+    inst = generate("tsp", 40, 1, seed=9)[0]
+    sol = decode_many(model.policy, [inst], "greedy", local=model.local)[0]
+    assert check_solution(inst, sol) == pytest.approx(sol.objective)
