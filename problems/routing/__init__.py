@@ -25,13 +25,13 @@ from .knn import KNNGame, restrict
 from .decoding import DecodeSpec, decode_many, greedy_plays
 from .search import mcts_decode
 from .rrc import rrc_decode
-from .models import RoutingModel, default_model_path, load_model, load_policy, policy_config
+from .models import RoutingModel, default_model_path, load_model, policy_config
 from .training import TrainConfig, TrainResult, labelled_dataset, train, validation_gap
 from .bench import BenchReport, run_bench, write_report
 
 __all__ = [
     "BenchReport", "DecodeSpec", "KNNGame", "RoutingModel", "TrainConfig", "TrainResult", "decode_many", "default_model_path",
-    "greedy_plays", "labelled_dataset", "load_model", "load_policy", "mcts_decode", "policy_config", "restrict", "rrc_decode",
+    "greedy_plays", "labelled_dataset", "load_model", "mcts_decode", "policy_config", "restrict", "rrc_decode",
     "run_bench", "train",
     "validation_gap", "write_report",
     "CVRPState", "KPGame", "KPState", "OPState", "PathCVRPGame", "PathOPGame", "PathTSPGame", "TSPState",

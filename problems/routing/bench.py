@@ -15,7 +15,7 @@ import numpy as np
 
 from searchlab.solvers.routing import Solution, generate, solve_many, solve_reference
 
-from .decoding import decode_many
+from .decoding import decode_many, view_size
 from .models import RoutingModel
 from .training import mean_gap
 
@@ -52,9 +52,10 @@ class BenchReport:
 
     @property
     def view(self) -> str:
+        k = view_size(self.knn, self.local, self.size + (self.problem != "tsp"))
         if self.local:
-            return f"local views of {self.knn or self.local} nearest nodes"
-        return f"kNN {self.knn if self.knn is not None else 'default (100 above 101 nodes)'}"
+            return f"local views of {k} nearest nodes"
+        return f"kNN {k}" if k else "full views"
 
     def markdown(self) -> str:
         lines = [

@@ -44,17 +44,20 @@ class DecodeSpec:
         return self.kind if self.kind == "greedy" else f"{self.kind}:{self.width}"
 
 
-def view(game: Any, knn: int | None, local: int, size: int) -> Any:
-    """`game` (of an instance with `size` nodes) as a policy sees it. For a policy trained on local views
-    of `local` nodes: local views of `knn` nodes (None or 0: `local`, widened to `DEFAULT_KNN` on large
-    instances, where more context helps). Otherwise full views, kNN-restricted when `knn` is given (0:
-    never; None: `DEFAULT_KNN` when the instance has more than `DEFAULT_KNN` + 1 nodes)."""
+def view_size(knn: int | None, local: int, size: int) -> int:
+    """Nodes a policy sees per step on an instance of `size` nodes (0: all). For a policy trained on local
+    views of `local` nodes: `knn` (None or 0: `local`, widened to `DEFAULT_KNN` on large instances, where
+    more context helps). Otherwise `knn` (None: `DEFAULT_KNN` above `DEFAULT_KNN` + 1 nodes, else all)."""
     large = size > DEFAULT_KNN + 1
     if local:
-        return restrict(game, knn or (max(local, DEFAULT_KNN) if large else local), local=True)
-    if knn is None:
-        knn = DEFAULT_KNN if large else 0
-    return restrict(game, knn)
+        return knn or (max(local, DEFAULT_KNN) if large else local)
+    return (DEFAULT_KNN if large else 0) if knn is None else knn
+
+
+def view(game: Any, knn: int | None, local: int, size: int) -> Any:
+    """`game` (of an instance with `size` nodes) as a policy sees it: `view_size` nodes, in the current
+    node's frame for a local-view policy."""
+    return restrict(game, view_size(knn, local, size), local=bool(local))
 
 
 def game_of(instance: Instance, knn: int | None = None, local: int = 0) -> Any:

@@ -51,7 +51,3 @@ def load_model(problem: str, path: str | Path | None = None) -> RoutingModel:
     ck.policy.eval()
     return RoutingModel(ck.policy, int(ck.extra.get("train", {}).get("knn", 0)))
 
-
-def load_policy(problem: str, path: str | Path | None = None) -> AttentionPolicy:
-    """The policy of `load_model` alone (for full-view models, or callers that pass the view themselves)."""
-    return load_model(problem, path).policy
